@@ -1,0 +1,49 @@
+namespace Orleans.Tokens;
+
+/// <summary>
+/// One customer account, keyed by its customer id. Every change is durable before the call returns.
+/// Admin calls on an account that does not exist throw <see cref="AccountException"/>.
+/// </summary>
+[Alias("Orleans.Tokens.ICustomerGrain")]
+public interface ICustomerGrain : IGrainWithIntegerKey
+{
+    /// <summary>Authenticates, checks the account and debits one token, in one call (contract section 3, step 4).</summary>
+    [Alias("Mint")]
+    Task<MintResult> Mint(MintRequest request);
+
+    [Alias("Create")]
+    Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance);
+
+    [Alias("Show")]
+    Task<CustomerView> Show();
+
+    [Alias("Credit")]
+    Task<long> Credit(TokenEnvironment environment, long tokens);
+
+    [Alias("SetEnabled")]
+    Task<CustomerView> SetEnabled(bool enabled);
+
+    [Alias("SetOptions")]
+    Task<CustomerView> SetOptions(bool? widevine, bool? playReady);
+
+    [Alias("AddAuthenticator")]
+    Task<IssuedAuthenticator> AddAuthenticator(TokenEnvironment environment);
+
+    [Alias("RevokeAuthenticator")]
+    Task RevokeAuthenticator(string authenticatorId);
+
+    [Alias("PutKey")]
+    Task PutKey(byte[] kid, byte[] contentKey);
+
+    /// <summary>The stored content key, or null.</summary>
+    [Alias("GetKey")]
+    Task<byte[]?> GetKey(byte[] kid);
+
+    /// <summary>True when the key was there.</summary>
+    [Alias("DeleteKey")]
+    Task<bool> DeleteKey(byte[] kid);
+
+    /// <summary>The stored KIDs as 32 lower-case hex digits, sorted.</summary>
+    [Alias("ListKeys")]
+    Task<ImmutableArray<string>> ListKeys();
+}

@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Orleans.Tokens.Grains;
+
+/// <summary>
+/// One customer account. Reentrant so that calls arriving while a write is in flight can share the next write
+/// (<see cref="GroupCommit"/>); every decision runs in one turn against the working state, so it stays exact.
+/// </summary>
+[Reentrant]
+public sealed class CustomerGrain(
+    [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> state,
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+{
+    private GroupCommit? _commit;
+
+    private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle);
+
+    private long CustomerId => this.GetPrimaryKeyLong();
+
+    public Task<MintResult> Mint(MintRequest request) => Commit.Submit(account => MintRules.Decide(account, request));
+
+    public Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance) =>
+        Commit.Submit(account =>
+        {
+            if (account.Exists) throw new AccountException($"customer {CustomerId} already exists");
+            if (productionBalance < 0 || testBalance < 0) throw new AccountException("a balance cannot be negative");
+            var now = DateTimeOffset.UtcNow;
+            var (production, productionStored) = NewAuthenticator(TokenEnvironment.Production, now);
+            var (test, testStored) = NewAuthenticator(TokenEnvironment.Test, now);
+            var created = new CustomerState
+            {
+                Exists = true,
+                Enabled = true,
+                Options = options,
+                ProductionBalance = productionBalance,
+                TestBalance = testBalance,
+                Authenticators = [productionStored, testStored],
+                Revision = account.Revision,
+            };
+            return new Change<CustomerCreated>(created, new CustomerCreated(CustomerId, production, test));
+        });
+
+    public Task<CustomerView> Show() => Task.FromResult(View(Existing(Commit.Current)));
+
+    public Task<long> Credit(TokenEnvironment environment, long tokens) =>
+        Commit.Submit(account =>
+        {
+            Existing(account);
+            if (tokens < 1) throw new AccountException("a credit must be at least 1 token");
+            var balance = checked(account.Balance(environment) + tokens);
+            return new Change<long>(account.WithBalance(environment, balance), balance);
+        });
+
+    public Task<CustomerView> SetEnabled(bool enabled) =>
+        Change(account => account with { Enabled = enabled });
+
+    public Task<CustomerView> SetOptions(bool? widevine, bool? playReady) =>
+        Change(account => account with
+        {
+            Options = new CustomerOptions(widevine ?? account.Options.Widevine, playReady ?? account.Options.PlayReady),
+        });
+
+    public Task<IssuedAuthenticator> AddAuthenticator(TokenEnvironment environment) =>
+        Commit.Submit(account =>
+        {
+            Existing(account);
+            var (issued, stored) = NewAuthenticator(environment, DateTimeOffset.UtcNow);
+            return new Change<IssuedAuthenticator>(account with { Authenticators = account.Authenticators.Add(stored) }, issued);
+        });
+
+    public Task RevokeAuthenticator(string authenticatorId) =>
+        Commit.Submit(account =>
+        {
+            var found = Existing(account).Authenticators.Find(a => a.Id == authenticatorId)
+                ?? throw new AccountException($"customer {CustomerId} has no authenticator {authenticatorId}");
+            return new Change<bool>(account with { Authenticators = account.Authenticators.Remove(found) }, true);
+        });
+
+    public Task PutKey(byte[] kid, byte[] contentKey) =>
+        Commit.Submit(account =>
+        {
+            Existing(account);
+            if (kid.Length != 16 || contentKey.Length != 16) throw new AccountException("KID and key are 16 bytes each");
+            return new Change<bool>(account with { Keys = account.Keys.SetItem(Kid.ToHex(kid), contentKey) }, true);
+        });
+
+    public Task<byte[]?> GetKey(byte[] kid) =>
+        Task.FromResult(Existing(Commit.Current).Keys.GetValueOrDefault(Kid.ToHex(kid)));
+
+    public Task<bool> DeleteKey(byte[] kid) =>
+        Commit.Submit(account =>
+        {
+            var hex = Kid.ToHex(kid);
+            return Existing(account).Keys.ContainsKey(hex)
+                ? new Change<bool>(account with { Keys = account.Keys.Remove(hex) }, true)
+                : Change<bool>.None(false);
+        });
+
+    public Task<ImmutableArray<string>> ListKeys() =>
+        Task.FromResult(Existing(Commit.Current).Keys.Keys.Order(StringComparer.Ordinal).ToImmutableArray());
+
+    private Task<CustomerView> Change(Func<CustomerState, CustomerState> change) =>
+        Commit.Submit(account =>
+        {
+            var next = change(Existing(account));
+            return new Change<CustomerView>(next, View(next));
+        });
+
+    private CustomerState Existing(CustomerState account) =>
+        account.Exists ? account : throw new AccountException($"customer {CustomerId} does not exist");
+
+    private (IssuedAuthenticator Issued, StoredAuthenticator Stored) NewAuthenticator(TokenEnvironment environment, DateTimeOffset now)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var (secret, hash) = Authenticator.NewSecret();
+        return (new IssuedAuthenticator(id, environment, Authenticator.Format(CustomerId, secret)),
+                new StoredAuthenticator(id, environment, hash, now));
+    }
+
+    private CustomerView View(CustomerState account) => new(
+        CustomerId,
+        account.Enabled,
+        account.Options,
+        account.ProductionBalance,
+        account.TestBalance,
+        [.. account.Authenticators.Select(a => new AuthenticatorView(a.Id, a.Environment, a.CreatedAt))]);
+}

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+
+namespace Orleans.Tokens.Grains;
+
+/// <summary>The account checks of a mint, in the contract's order (section 3, step 4).</summary>
+internal static class MintRules
+{
+    public static Change<MintResult> Decide(CustomerState account, MintRequest request)
+    {
+        if (!account.Exists || !Authenticates(account, request)) return Refuse(ErrorCode.InvalidAuthenticator);
+        if (!account.Enabled) return Refuse(ErrorCode.AccountDisabled);
+        if (request.Drm == Drm.Widevine && !account.Options.Widevine) return Refuse(ErrorCode.WidevineDisabled);
+        if (request.Drm == Drm.PlayReady && !account.Options.PlayReady) return Refuse(ErrorCode.PlayReadyDisabled);
+        var contentKey = request.ContentKey ?? account.Keys.GetValueOrDefault(Kid.ToHex(request.Kid));
+        if (contentKey is null) return Refuse(ErrorCode.KeyNotInStorage);
+        var balance = account.Balance(request.Environment);
+        if (balance < 1) return Refuse(ErrorCode.InsufficientTokens);
+        return new(account.WithBalance(request.Environment, balance - 1), new MintResult(ErrorCode.None, contentKey));
+    }
+
+    private static Change<MintResult> Refuse(ErrorCode code) => Change<MintResult>.None(MintResult.Refused(code));
+
+    /// <summary>Compares against every active authenticator of the environment, each in constant time.</summary>
+    private static bool Authenticates(CustomerState account, MintRequest request)
+    {
+        var match = false;
+        foreach (var authenticator in account.Authenticators)
+        {
+            match |= authenticator.Environment == request.Environment
+                && CryptographicOperations.FixedTimeEquals(authenticator.SecretHash, request.SecretHash);
+        }
+        return match;
+    }
+}
