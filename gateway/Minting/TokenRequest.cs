@@ -1,0 +1,36 @@
+using Orleans.Tokens.Gateway.Errors;
+using Orleans.Tokens.Gateway.Requests;
+using Orleans.Tokens.Gateway.Validation;
+
+namespace Orleans.Tokens.Gateway.Minting;
+
+/// <summary>A mint request that passed every syntactic check of its DRM's tables.</summary>
+internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
+{
+    public ErrorFormat ErrorFormat => Values.FindValue<ErrorFormat>("errorFormat") ?? ErrorFormat.Html;
+
+    public ParsedAuthenticator Authenticator => Values.Get<ParsedAuthenticator>("customerAuthenticator");
+
+    public byte[] Kid => Values.Get<byte[]>("kid");
+
+    /// <summary>The key given as <c>contentKey</c> or unwrapped from <c>ek</c>; null means key storage.</summary>
+    public byte[]? ContentKey => Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek");
+
+    /// <summary>
+    /// Runs the common table, then the DRM's, and stops at the first refusal (contract section 3). A refusal
+    /// before <c>errorFormat</c> parsed is rendered as html.
+    /// </summary>
+    public static (TokenRequest? Request, TokenError? Error, ErrorFormat Format) Validate(
+        Drm drm, RequestParameters parameters, DateTimeOffset now)
+    {
+        var values = new ParsedValues(drm, now);
+        var drmTable = drm == Drm.Widevine ? WidevineParameters.Table : PlayReadyParameters.Table;
+        foreach (var rule in CommonParameters.Table(drm).Concat(drmTable))
+        {
+            if (rule.Check(parameters, values) is { } error)
+                return (null, error, values.FindValue<ErrorFormat>("errorFormat") ?? ErrorFormat.Html);
+        }
+        var request = new TokenRequest(drm, values);
+        return (request, null, request.ErrorFormat);
+    }
+}
