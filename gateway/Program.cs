@@ -1,6 +1,7 @@
 using Orleans.Tokens.Gateway;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files travel with the binary; relative paths such as Tokens:DataDirectory are the caller's.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTokensGateway();
 var app = builder.Build();
 app.MapTokensGateway();
