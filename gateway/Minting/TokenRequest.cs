@@ -16,6 +16,9 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
     /// <summary>The key given as <c>contentKey</c> or unwrapped from <c>ek</c>; null means key storage.</summary>
     public byte[]? ContentKey => Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek");
 
+    private static readonly Rule[] WidevineRules = [.. CommonParameters.Table(Drm.Widevine), .. WidevineParameters.Table];
+    private static readonly Rule[] PlayReadyRules = [.. CommonParameters.Table(Drm.PlayReady), .. PlayReadyParameters.Table];
+
     /// <summary>
     /// Runs the common table, then the DRM's, and stops at the first refusal (contract section 3). A refusal
     /// before <c>errorFormat</c> parsed is rendered as html.
@@ -24,8 +27,7 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
         Drm drm, RequestParameters parameters, DateTimeOffset now)
     {
         var values = new ParsedValues(drm, now);
-        var drmTable = drm == Drm.Widevine ? WidevineParameters.Table : PlayReadyParameters.Table;
-        foreach (var rule in CommonParameters.Table(drm).Concat(drmTable))
+        foreach (var rule in drm == Drm.Widevine ? WidevineRules : PlayReadyRules)
         {
             if (rule.Check(parameters, values) is { } error)
                 return (null, error, values.FindValue<ErrorFormat>("errorFormat") ?? ErrorFormat.Html);
