@@ -12,6 +12,14 @@ internal static class PlayReadyParameters
         "uncompressedDigitalAudioOPL", "uncompressedDigitalVideoOPL",
     ];
 
+    private static bool IsRental(ParsedValues parsed) => parsed.Find<string>("rightsType") == "Rental";
+
+    private static readonly ValueParser ExtensionType = (value, _) =>
+        value.Length == 4 ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.ExtensionTypeLength);
+
+    private static readonly ValueParser ExtensionPayload = (value, _) =>
+        Values.IsBase64(value, 128) ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.ExtensionPayloadNotBase64);
+
     public static readonly Rule[] Table =
     [
         Param.Required("rightsType", ErrorCode.MissingRightsType, Values.OneOf(ErrorCode.InvalidRightsType, "BuyToOwn", "Rental"), ErrorCode.InvalidRightsType),
@@ -29,12 +37,4 @@ internal static class PlayReadyParameters
         Param.Optional("extensionPayload", ExtensionPayload, ErrorCode.ExtensionPayloadNotBase64),
         Param.Optional("deviceId", Values.HexBytes(32, ErrorCode.InvalidDeviceId, ErrorCode.DeviceIdLength), ErrorCode.InvalidDeviceId),
     ];
-
-    private static bool IsRental(ParsedValues parsed) => parsed.Find<string>("rightsType") == "Rental";
-
-    private static readonly ValueParser ExtensionType = (value, _) =>
-        value.Length == 4 ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.ExtensionTypeLength);
-
-    private static readonly ValueParser ExtensionPayload = (value, _) =>
-        Values.IsBase64(value, 128) ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.ExtensionPayloadNotBase64);
 }

@@ -3,15 +3,6 @@ namespace Orleans.Tokens.Gateway.Validation;
 /// <summary>Contract section 5, Widevine (<c>/hms/wv/token</c>).</summary>
 internal static class WidevineParameters
 {
-    public static readonly Rule[] Table =
-    [
-        Param.Required("securityLevel", ErrorCode.MissingSecurityLevel, Values.Integer(1, 5, ErrorCode.InvalidSecurityLevel), ErrorCode.InvalidSecurityLevel),
-        Param.Required("hdcpOutputControl", ErrorCode.MissingHdcpOutputControl, Values.Integer(0, 2, ErrorCode.InvalidOutputControl, ErrorCode.OutputControlOutOfRange), ErrorCode.InvalidOutputControl),
-        Param.Optional("licenseDuration", Values.PositiveSeconds(ErrorCode.InvalidLicenseDuration), ErrorCode.InvalidLicenseDuration),
-        new RepeatableField("wvExtension", 4, ErrorCode.InvalidWvExtension, WvExtension),
-        Param.Forbidden("deviceId", ErrorCode.DeviceIdNotSupported),
-    ];
-
     /// <summary><c>type,payload</c>: type exactly 4 characters, payload standard base64 of at most 128 characters.</summary>
     private static readonly ValueParser WvExtension = (value, _) =>
     {
@@ -24,4 +15,13 @@ internal static class WidevineParameters
         if (payload.Length == 0 || !Values.IsBase64(payload, 128)) return Parsed.Fail(ErrorCode.ExtensionPayloadNotBase64);
         return Parsed.Ok(new WvExtension(type, payload));
     };
+
+    public static readonly Rule[] Table =
+    [
+        Param.Required("securityLevel", ErrorCode.MissingSecurityLevel, Values.Integer(1, 5, ErrorCode.InvalidSecurityLevel), ErrorCode.InvalidSecurityLevel),
+        Param.Required("hdcpOutputControl", ErrorCode.MissingHdcpOutputControl, Values.Integer(0, 2, ErrorCode.InvalidOutputControl, ErrorCode.OutputControlOutOfRange), ErrorCode.InvalidOutputControl),
+        Param.Optional("licenseDuration", Values.PositiveSeconds(ErrorCode.InvalidLicenseDuration), ErrorCode.InvalidLicenseDuration),
+        new RepeatableField("wvExtension", 4, ErrorCode.InvalidWvExtension, WvExtension),
+        Param.Forbidden("deviceId", ErrorCode.DeviceIdNotSupported),
+    ];
 }
