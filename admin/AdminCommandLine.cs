@@ -19,10 +19,11 @@ internal static class AdminCommandLine
         return await parse.InvokeAsync();
     }
 
-    private static RootCommand Commands(AdminContext context) => new("Administers Orleans.Tokens customer accounts")
+    private static RootCommand Commands(AdminContext context) => new("Administers Orleans.Tokens customer accounts and inspects tokens")
     {
         CustomerCommands.Create(context),
         AuthenticatorCommands.Create(context),
         KeyCommands.Create(context),
+        TokenCommands.Create(context),
     };
 }
