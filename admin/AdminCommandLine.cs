@@ -9,6 +9,7 @@ internal static class AdminCommandLine
     public static async Task<int> RunAsync(string[] args, AdminContext context)
     {
         var root = Commands(context);
+        root.Add(BatchCommand.Create(Commands(context)));
         var parse = root.Parse(args);
         // A parse error is answered in JSON like any other; help clears the errors it would otherwise show.
         if (parse.Action is not { ClearsParseErrors: true } && Reply.FromParseErrors(parse) is { } failure)
