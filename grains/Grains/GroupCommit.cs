@@ -23,12 +23,17 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
     private CustomerState? _working;
     private List<IPending> _queued = [];
     private Task? _writer;
+    private bool _lost;
 
     /// <summary>The state including changes not yet durable.</summary>
-    public CustomerState Current => _working ??= storage.State;
+    public CustomerState Current => _lost
+        ? throw new StorageUnavailableException("storage unavailable")
+        : _working ??= storage.State;
 
     public Task<T> Submit<T>(Func<CustomerState, Change<T>> decide)
     {
+        // Until the activation is gone, its state is unknown: nothing may be decided against it.
+        if (_lost) return Task.FromException<T>(new StorageUnavailableException("storage unavailable"));
         var pending = new Pending<T>(decide);
         if (!pending.Decide(Current, out var next)) return pending.Task;
         _working = next;
@@ -71,7 +76,7 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
             var failure = new StorageUnavailableException("storage unavailable");
             foreach (var pending in batch.Concat(_queued)) pending.Fail(failure);
             _queued = [];
-            _working = null;
+            _lost = true;
             onStateLost();
             return;
         }

@@ -38,12 +38,9 @@ public static class TokenKeyStore
         var id = "k" + DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss");
         var file = new KeyFile(id, new() { [id] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) });
         var temporary = path + ".new";
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temporary, options))
         {
             JsonSerializer.Serialize(stream, file);
             stream.Flush(flushToDisk: true);

@@ -62,6 +62,8 @@ public sealed class TokenKeyRing
         reason = "malformed";
         if (token.Length is 0 or > MaxTokenLength || !Base64Url.IsValid(token) || token.Contains('=')) return null;
         var bytes = Base64Url.DecodeFromChars(token);
+        // Unused low bits of the last character do not change the bytes: only the canonical spelling is the token.
+        if (Base64Url.EncodeToString(bytes) != token) return null;
         if (bytes.Length < 2 || bytes[0] != Version) return null;
         var headerLength = 2 + bytes[1];
         if (bytes.Length < headerLength + NonceSize + TagSize) return null;

@@ -1,0 +1,7 @@
+namespace Orleans.Tokens.Gateway.Errors;
+
+internal enum ErrorFormat
+{
+    Html,
+    Json,
+}

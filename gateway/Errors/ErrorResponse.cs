@@ -1,0 +1,26 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Orleans.Tokens.Gateway.Errors;
+
+/// <summary>Renders an error in the format the request asked for (contract section 2).</summary>
+internal static class ErrorResponse
+{
+    public static Task Write(HttpResponse response, TokenError error, ErrorFormat format)
+    {
+        response.StatusCode = error.Status;
+        response.Headers.CacheControl = "no-store";
+        if (format == ErrorFormat.Json)
+        {
+            response.ContentType = "application/json";
+            return response.WriteAsync(JsonSerializer.Serialize(new ErrorBody((int)error.Code, error.Text), GatewayJson.Default.ErrorBody));
+        }
+        response.ContentType = "text/html; charset=utf-8";
+        var text = WebUtility.HtmlEncode(error.Text);
+        return response.WriteAsync(
+            $"<!DOCTYPE html>\n<html><head><title>Error {(int)error.Code}</title></head>" +
+            $"<body><p>errorCode: {(int)error.Code}</p><p>errorText: {text}</p></body></html>\n");
+    }
+}
+
+internal sealed record ErrorBody(int ErrorCode, string ErrorText);

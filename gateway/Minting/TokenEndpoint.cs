@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Orleans.Tokens.Gateway.Errors;
+using Orleans.Tokens.Gateway.Requests;
+
+namespace Orleans.Tokens.Gateway.Minting;
+
+/// <summary>
+/// <c>/hms/wv/token</c> and <c>/hms/pr/token</c>: validate completely, then one grain call that authenticates,
+/// checks and debits, then seal the token and answer.
+/// </summary>
+internal sealed class TokenEndpoint(IGrainFactory grains, TokenKeyRing keys, GatewayOptions options, ILogger<TokenEndpoint> logger)
+{
+    public async Task Handle(HttpContext context, Drm drm)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsPost(context.Request.Method))
+        {
+            await PlainText.Write(context.Response, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here.");
+            return;
+        }
+        var form = await RequestParameters.ReadForm(context.Request, context.RequestAborted);
+        var parameters = RequestParameters.From(context.Request.QueryString.Value, form);
+        var (request, error, format) = TokenRequest.Validate(drm, parameters, DateTimeOffset.UtcNow);
+        if (request is null)
+        {
+            await ErrorResponse.Write(context.Response, error!, format);
+            return;
+        }
+
+        MintResult result;
+        try
+        {
+            var grain = grains.GetGrain<ICustomerGrain>(request.Authenticator.CustomerId);
+            result = await grain.Mint(new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, request.Kid, request.ContentKey));
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning("Mint for customer {CustomerId} failed: {Reason}", request.Authenticator.CustomerId, exception.GetType().Name);
+            await ErrorResponse.Write(context.Response, TokenError.Unavailable, format);
+            return;
+        }
+        if (result.Code != ErrorCode.None)
+        {
+            // Of the account refusals only -2018 takes details; they name the parameter, as a malformed one's do.
+            await ErrorResponse.Write(context.Response, new TokenError(result.Code, "customerAuthenticator"), format);
+            return;
+        }
+
+        var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, result.ContentKey!));
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+        if (drm == Drm.Widevine)
+        {
+            response.ContentType = "text/uri-list";
+            await response.WriteAsync($"{options.WidevineRightsUrl}?ExpressPlayToken={token}\r\n");
+        }
+        else
+        {
+            response.ContentType = "application/json";
+            await response.WriteAsync(JsonSerializer.Serialize(new PlayReadyAnswer(options.PlayReadyRightsUrl, token), GatewayJson.Default.PlayReadyAnswer));
+        }
+    }
+}
+
+internal sealed record PlayReadyAnswer(string LicenseAcquisitionUrl, string Token);

@@ -1,0 +1,38 @@
+using Orleans.Tokens.Gateway.Errors;
+using Orleans.Tokens.Gateway.Requests;
+using Orleans.Tokens.Gateway.Validation;
+
+namespace Orleans.Tokens.Gateway.Minting;
+
+/// <summary>A mint request that passed every syntactic check of its DRM's tables.</summary>
+internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
+{
+    public ErrorFormat ErrorFormat => Values.FindValue<ErrorFormat>("errorFormat") ?? ErrorFormat.Html;
+
+    public ParsedAuthenticator Authenticator => Values.Get<ParsedAuthenticator>("customerAuthenticator");
+
+    public byte[] Kid => Values.Get<byte[]>("kid");
+
+    /// <summary>The key given as <c>contentKey</c> or unwrapped from <c>ek</c>; null means key storage.</summary>
+    public byte[]? ContentKey => Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek");
+
+    private static readonly Rule[] WidevineRules = [.. CommonParameters.Table(Drm.Widevine), .. WidevineParameters.Table];
+    private static readonly Rule[] PlayReadyRules = [.. CommonParameters.Table(Drm.PlayReady), .. PlayReadyParameters.Table];
+
+    /// <summary>
+    /// Runs the common table, then the DRM's, and stops at the first refusal (contract section 3). A refusal
+    /// before <c>errorFormat</c> parsed is rendered as html.
+    /// </summary>
+    public static (TokenRequest? Request, TokenError? Error, ErrorFormat Format) Validate(
+        Drm drm, RequestParameters parameters, DateTimeOffset now)
+    {
+        var values = new ParsedValues(drm, now);
+        foreach (var rule in drm == Drm.Widevine ? WidevineRules : PlayReadyRules)
+        {
+            if (rule.Check(parameters, values) is { } error)
+                return (null, error, values.FindValue<ErrorFormat>("errorFormat") ?? ErrorFormat.Html);
+        }
+        var request = new TokenRequest(drm, values);
+        return (request, null, request.ErrorFormat);
+    }
+}

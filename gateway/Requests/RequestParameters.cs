@@ -1,0 +1,51 @@
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Orleans.Tokens.Gateway.Requests;
+
+/// <summary>
+/// The parameters of one request: the query string, then a form-encoded POST body. Names are case-sensitive
+/// and an empty value counts as absent (contract section 1).
+/// </summary>
+internal sealed class RequestParameters
+{
+    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+
+    public static RequestParameters From(string? query, string? form)
+    {
+        var parameters = new RequestParameters();
+        parameters.Add(query);
+        parameters.Add(form);
+        return parameters;
+    }
+
+    /// <summary>Every non-empty value given for <paramref name="name"/>, in order.</summary>
+    public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var values) ? values : [];
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    private void Add(string? encoded)
+    {
+        if (string.IsNullOrEmpty(encoded)) return;
+        foreach (var pair in new QueryStringEnumerable(encoded))
+        {
+            var value = pair.DecodeValue().ToString();
+            if (value.Length == 0) continue;
+            var name = pair.DecodeName().ToString();
+            if (!_values.TryGetValue(name, out var values)) _values[name] = values = [];
+            values.Add(value);
+        }
+    }
+
+    /// <summary>Reads a form-encoded POST body; any other body has no parameters.</summary>
+    public static async Task<string?> ReadForm(HttpRequest request, CancellationToken cancellation)
+    {
+        if (!HttpMethods.IsPost(request.Method) || !IsForm(request.ContentType)) return null;
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync(cancellation);
+    }
+
+    private static bool IsForm(string? contentType) =>
+        contentType is not null
+        && contentType.Split(';')[0].Trim().Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+}

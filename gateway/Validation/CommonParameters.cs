@@ -1,0 +1,47 @@
+using Orleans.Tokens.Gateway.Errors;
+
+namespace Orleans.Tokens.Gateway.Validation;
+
+/// <summary>
+/// Contract section 4, in the order of checks of section 3: <c>errorFormat</c>, the authenticator, then the
+/// table's rows. The key rows check presence and exclusion before any value (-5007, then -2035).
+/// </summary>
+internal static class CommonParameters
+{
+    public const int MaxDaysToExpiry = 30;
+
+    public static Rule[] Table(Drm drm) =>
+    [
+        Param.Optional("errorFormat", ErrorFormats, ErrorCode.InvalidErrorFormat),
+        Param.Required("customerAuthenticator", ErrorCode.MissingAuthenticator, CustomerAuthenticator, ErrorCode.InvalidAuthenticator),
+        Param.Required("kid", ErrorCode.MissingKid, Values.Kid, ErrorCode.InvalidKid),
+        new Exclusive("kek", "contentKey", ErrorCode.KekAndContentKey),
+        new Together("kek", "ek", ErrorCode.NoMatchingValue),
+        Param.Optional("contentKey", Values.HexBytes(32, ErrorCode.InvalidContentKey, ErrorCode.ContentKeyLength), ErrorCode.InvalidContentKey),
+        Param.Optional("kek", Values.Kek, ErrorCode.InvalidEncryptedKey),
+        Param.Optional("ek", Values.WrappedKey("kek"), ErrorCode.InvalidEncryptedKey),
+        Param.Optional("contentId", Values.PrintableAscii(1, 256, ErrorCode.InvalidKeyData), ErrorCode.InvalidKeyData),
+        Param.Optional("generalFlags", Values.FlagWord(drm == Drm.PlayReady ? PlayReadyParameters.Persistent : 0u, ErrorCode.InvalidGeneralFlags), ErrorCode.InvalidGeneralFlags),
+        Param.Optional("expirationTime", Values.FutureTime(ErrorCode.InvalidExpirationTime, TimeSpan.FromDays(MaxDaysToExpiry)), ErrorCode.InvalidExpirationTime),
+        Param.Optional("cookie", Cookie, ErrorCode.InvalidCookie),
+    ];
+
+    private static readonly ValueParser ErrorFormats = (value, _) => value switch
+    {
+        "html" => Parsed.Ok(ErrorFormat.Html),
+        "json" => Parsed.Ok(ErrorFormat.Json),
+        _ => Parsed.Fail(ErrorCode.InvalidErrorFormat, value.Length > 64 ? value[..64] + "…" : value),
+    };
+
+    /// <summary>The same refusal for every malformed authenticator: the details never tell why.</summary>
+    private static readonly ValueParser CustomerAuthenticator = (value, _) =>
+        Authenticator.TryParse(value, out var customerId, out var secretHash)
+            ? Parsed.Ok(new ParsedAuthenticator(customerId, secretHash))
+            : Parsed.Fail(ErrorCode.InvalidAuthenticator);
+
+    /// <summary>At most 32 characters; control characters are refused too, since the cookie is logged.</summary>
+    private static readonly ValueParser Cookie = (value, _) =>
+        value.Length <= 32 && !value.Any(char.IsControl) ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.InvalidCookie);
+}
+
+internal sealed record ParsedAuthenticator(long CustomerId, byte[] SecretHash);

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Orleans.Tokens.Gateway.Errors;
+
+namespace Orleans.Tokens.Gateway.Validation;
+
+/// <summary>The value forms of contract sections 4 and 5.</summary>
+internal static partial class Values
+{
+    /// <summary>One of <paramref name="allowed"/>, exactly (names are case-sensitive).</summary>
+    public static ValueParser OneOf(ErrorCode invalid, params string[] allowed) => (value, _) =>
+        Array.IndexOf(allowed, value) >= 0 ? Parsed.Ok(value) : Parsed.Fail(invalid);
+
+    /// <summary>A decimal integer in [min, max]; a sign or digits outside it is an integer out of range.</summary>
+    public static ValueParser Integer(long min, long max, ErrorCode notInteger, ErrorCode outOfRange) => (value, _) =>
+    {
+        if (!IntegerPattern().IsMatch(value)) return Parsed.Fail(notInteger);
+        return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+               && number >= min && number <= max
+            ? Parsed.Ok(number)
+            : Parsed.Fail(outOfRange);
+    };
+
+    public static ValueParser Integer(long min, long max, ErrorCode invalid) => Integer(min, max, invalid, invalid);
+
+    /// <summary>A positive whole number of seconds (at most int.MaxValue, about 68 years).</summary>
+    public static ValueParser PositiveSeconds(ErrorCode invalid) => (value, _) =>
+        DigitsPattern().IsMatch(value) && long.TryParse(value, CultureInfo.InvariantCulture, out var seconds)
+            && seconds is >= 1 and <= int.MaxValue
+            ? Parsed.Ok(seconds)
+            : Parsed.Fail(invalid);
+
+    /// <summary>Exactly <paramref name="length"/> hex digits, as bytes.</summary>
+    public static ValueParser HexBytes(int length, ErrorCode invalid) => HexBytes(length, invalid, invalid);
+
+    /// <summary>Hex digits: not hex gets <paramref name="notHex"/>, hex of another length <paramref name="wrongLength"/>.</summary>
+    public static ValueParser HexBytes(int length, ErrorCode notHex, ErrorCode wrongLength) => (value, _) =>
+        !Hex.IsHex(value) ? Parsed.Fail(notHex)
+        : value.Length != length ? Parsed.Fail(wrongLength)
+        : Parsed.Ok(Convert.FromHexString(value));
+
+    public static readonly ValueParser Kid = (value, _) =>
+        Tokens.Kid.TryParse(value, out var kid) is var code && code == ErrorCode.None ? Parsed.Ok(kid) : Parsed.Fail(code);
+
+    /// <summary>An AES key-encryption key: 32, 48 or 64 hex digits.</summary>
+    public static readonly ValueParser Kek = (value, _) =>
+        Hex.IsHex(value) && value.Length is 32 or 48 or 64 ? Parsed.Ok(Convert.FromHexString(value)) : Parsed.Fail(ErrorCode.InvalidEncryptedKey);
+
+    /// <summary>A 16-byte content key wrapped under the already parsed <c>kek</c> with RFC 3394.</summary>
+    public static ValueParser WrappedKey(string kekName) => (value, parsed) =>
+    {
+        if (!Hex.IsHex(value) || value.Length != 48) return Parsed.Fail(ErrorCode.InvalidEncryptedKey);
+        var key = KeyWrap.Unwrap(parsed.Get<byte[]>(kekName), Convert.FromHexString(value));
+        return key is { Length: 16 } ? Parsed.Ok(key) : Parsed.Fail(ErrorCode.InvalidEncryptedKey);
+    };
+
+    /// <summary>Printable ASCII (0x20–0x7E), <paramref name="min"/> to <paramref name="max"/> characters.</summary>
+    public static ValueParser PrintableAscii(int min, int max, ErrorCode invalid) => (value, _) =>
+        value.Length >= min && value.Length <= max && !value.AsSpan().ContainsAnyExceptInRange(' ', '~')
+            ? Parsed.Ok(value)
+            : Parsed.Fail(invalid);
+
+    /// <summary>1–8 hex digits, the 4-byte flag word; only <paramref name="allowedBits"/> may be set.</summary>
+    public static ValueParser FlagWord(uint allowedBits, ErrorCode invalid) => (value, _) =>
+        value.Length <= 8 && Hex.IsHex(value) && uint.Parse(value, NumberStyles.HexNumber, CultureInfo.InvariantCulture) is var flags
+            && (flags & ~allowedBits) == 0
+            ? Parsed.Ok(flags)
+            : Parsed.Fail(invalid);
+
+    /// <summary>
+    /// An RFC 3339 UTC date-time with upper-case T and Z (fractional seconds allowed) or <c>+N</c> seconds from
+    /// issue, strictly after issue and, when <paramref name="maxAfterIssue"/> is given, no later than that.
+    /// </summary>
+    public static ValueParser FutureTime(ErrorCode invalid, TimeSpan? maxAfterIssue = null) => (value, parsed) =>
+    {
+        if (!TryParseTime(value, parsed.IssuedAt, out var time)) return Parsed.Fail(invalid);
+        if (time <= parsed.IssuedAt) return Parsed.Fail(invalid, "not in the future");
+        if (time > parsed.IssuedAt + maxAfterIssue) return Parsed.Fail(invalid, "too far in the future");
+        return Parsed.Ok(time);
+    };
+
+    /// <summary>Standard base64 (RFC 4648 §4, padded) of at most <paramref name="maxLength"/> characters.</summary>
+    public static bool IsBase64(string value, int maxLength) =>
+        value.Length <= maxLength && value.Length % 4 == 0 && Base64Pattern().IsMatch(value);
+
+    private static bool TryParseTime(string value, DateTimeOffset issuedAt, out DateTimeOffset time)
+    {
+        time = default;
+        if (value.StartsWith('+'))
+        {
+            if (!DigitsPattern().IsMatch(value.AsSpan(1)) || !long.TryParse(value.AsSpan(1), CultureInfo.InvariantCulture, out var seconds)
+                || seconds < 1 || seconds > (DateTimeOffset.MaxValue - issuedAt).TotalSeconds)
+                return false;
+            time = issuedAt.AddSeconds(seconds);
+            return true;
+        }
+        var match = DateTimePattern().Match(value);
+        if (!match.Success) return false;
+        var fraction = match.Groups["fraction"].Value;
+        var normalized = match.Groups["seconds"].Value + "." + (fraction.Length > 7 ? fraction[..7] : fraction).PadRight(7, '0');
+        return DateTimeOffset.TryParseExact(normalized, "yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+    }
+
+    [GeneratedRegex(@"^-?[0-9]{1,30}\z")]
+    private static partial Regex IntegerPattern();
+
+    [GeneratedRegex(@"^[0-9]{1,30}\z")]
+    private static partial Regex DigitsPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9+/]*={0,2}\z")]
+    private static partial Regex Base64Pattern();
+
+    [GeneratedRegex(@"^(?<seconds>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(\.(?<fraction>[0-9]{1,9}))?Z\z")]
+    private static partial Regex DateTimePattern();
+}
