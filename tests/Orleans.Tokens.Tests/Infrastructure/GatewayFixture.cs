@@ -7,9 +7,9 @@ namespace Orleans.Tokens.Tests.Infrastructure;
 /// <summary>
 /// One gateway for the <see cref="GatewayCollection"/>: the real gateway with its embedded silo and SQLite storage
 /// in a fresh temporary data directory (deleted afterwards), on free ports, serving the production environment,
-/// with <c>Tokens:PublicBaseUrl</c> = <see cref="PublicBaseUrl"/>.
+/// with <c>Tokens:PublicBaseUrl</c> = <see cref="PublicBaseUrl"/>. A subclass may pass other settings.
 /// </summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     public const string PublicBaseUrl = "http://tokens.test";
     public const string WidevinePath = "/hms/wv/token";
@@ -27,23 +27,34 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Factory.Services.GetRequiredService<IGrainFactory>();
 
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public GatewayFixture() : this(new Dictionary<string, string> { ["Tokens:PublicBaseUrl"] = PublicBaseUrl })
+    {
+    }
+
+    /// <summary>A gateway with these settings on top of the data directory, cluster and logging ones.</summary>
+    protected GatewayFixture(IReadOnlyDictionary<string, string> settings) => _settings = settings;
+
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
         var siloPort = FreePort.Pick();
         int gatewayPort;
         do gatewayPort = FreePort.Pick(); while (gatewayPort == siloPort);
-        Factory = new GatewayFactory(new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Tokens:DataDirectory"] = DataDirectory,
-            ["Tokens:PublicBaseUrl"] = PublicBaseUrl,
             ["Cluster:Mode"] = "Embedded",
             ["Cluster:SiloPort"] = siloPort.ToString(),
             ["Cluster:GatewayPort"] = gatewayPort.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
-        });
+        };
+        foreach (var (key, value) in _settings) settings[key] = value;
+        Factory = new GatewayFactory(settings);
         Factory.StartServer();
-        Client = Factory.CreateClient(new() { AllowAutoRedirect = false });
+        // On Kestrel the factory's ClientOptions.BaseAddress is the address the server really listens on.
+        Client = Factory.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = Factory.ClientOptions.BaseAddress });
         return Task.CompletedTask;
     }
 
