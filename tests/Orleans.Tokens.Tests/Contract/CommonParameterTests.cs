@@ -320,6 +320,7 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
     [Theory]
     [InlineData("{c*33}")]
     [InlineData("{c*100}")]
+    [InlineData("{é*33}")]
     public async Task Cookie_Invalid_Is2033(string value)
     {
         var (customer, request) = await Arrange();
@@ -330,6 +331,7 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
     [InlineData("c")]
     [InlineData("{c*32}")]
     [InlineData("session 1/2 & <ok>")]
+    [InlineData("{é*32}")]
     public async Task Cookie_Valid_IsAccepted_AndCarried(string value)
     {
         var (customer, request) = await Arrange();

@@ -81,6 +81,7 @@ public sealed class RepeatedParameterTests(GatewayFixture gateway)
     [InlineData(Drm.Widevine, "kid", -4022)]
     [InlineData(Drm.Widevine, "contentKey", -2005)]
     [InlineData(Drm.Widevine, "securityLevel", -7004)]
+    [InlineData(Drm.Widevine, "customerAuthenticator", -2018)]
     [InlineData(Drm.PlayReady, "kid", -4022)]
     [InlineData(Drm.PlayReady, "rightsType", -2021)]
     [InlineData(Drm.PlayReady, "deviceId", -5005)]
@@ -117,6 +118,20 @@ public sealed class RepeatedParameterTests(GatewayFixture gateway)
         var (customer, request) = await Arrange(Drm.Widevine, "wvExtension");
         request.Append("wvExtension", request["wvExtension"]!);
         await Expect.WidevineTokenAsync(await gateway.MintAsync(Drm.Widevine, request));
+        Assert.Equal(Balance - 1, await customer.ProductionBalanceAsync());
+    }
+
+    [Fact]
+    public async Task WvExtension_CountsQueryAndBodyTogether()
+    {
+        var (customer, form) = await Arrange(Drm.Widevine, "wvExtension");
+        var twoInQuery = new Params { { "wvExtension", "qry1,AAAA" }, { "wvExtension", "qry2,AAAA" } };
+        form.Append("wvExtension", "bod2,AAAA");
+        var token = await Expect.WidevineTokenAsync(await gateway.PostFormAsync(GatewayFixture.WidevinePath, form, twoInQuery));
+        Assert.Equal(4, gateway.OpenToken(token)?.Widevine?.Extensions.Length);
+
+        form.Append("wvExtension", "bod3,AAAA");
+        await Expect.ErrorAsync(await gateway.PostFormAsync(GatewayFixture.WidevinePath, form, twoInQuery), -7009);
         Assert.Equal(Balance - 1, await customer.ProductionBalanceAsync());
     }
 

@@ -200,6 +200,30 @@ public sealed class RequestParsingTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Post_BodyWithoutContentType_HasNoParameters()
+    {
+        var customer = await gateway.CreateCustomerAsync(productionBalance: Balance);
+        var content = new ByteArrayContent(Encoding.ASCII.GetBytes(ValidRequests.Widevine(customer).ToQueryString()));
+        Assert.Null(content.Headers.ContentType);
+        var response = await gateway.Client.PostAsync(GatewayFixture.WidevinePath + "?errorFormat=json", content);
+        await Expect.ErrorAsync(response, -2017);
+        Assert.Equal(Balance, await customer.ProductionBalanceAsync());
+    }
+
+    [Fact]
+    public async Task Get_TakesTheQueryOnly_NotAFormBody()
+    {
+        var customer = await gateway.CreateCustomerAsync(productionBalance: Balance);
+        var query = ValidRequests.Widevine(customer).Without("kid");
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayFixture.WidevinePath + "?" + query.ToQueryString())
+        {
+            Content = new Params { { "kid", ValidRequests.Kid } }.ToForm(),
+        };
+        await Expect.ErrorAsync(await gateway.Client.SendAsync(request), -4018);
+        Assert.Equal(Balance, await customer.ProductionBalanceAsync());
+    }
+
+    [Fact]
     public async Task Post_JsonBody_IsIgnored_QueryStillRead()
     {
         var customer = await gateway.CreateCustomerAsync(productionBalance: Balance);
