@@ -1,1 +1,4 @@
-return 0;
+using Orleans.Tokens.Admin;
+
+await using var context = new AdminContext();
+return await AdminCommandLine.RunAsync(args, context);

@@ -1,0 +1,37 @@
+using System.CommandLine;
+
+namespace Orleans.Tokens.Admin.Commands;
+
+/// <summary>
+/// <c>batch</c>: one command per line of standard input, split on whitespace, and one JSON line per command on
+/// standard output, errors included, all over one cluster connection. Exits 1 when any line failed.
+/// </summary>
+internal static class BatchCommand
+{
+    /// <param name="lineCommands">What a line may run: every command but batch itself.</param>
+    public static Command Create(RootCommand lineCommands)
+    {
+        var command = new Command("batch", "Runs one command per line of standard input and prints one JSON line per command");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var failed = false;
+            while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
+            {
+                var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                if (words.Length == 0) continue;
+                var reply = await RunAsync(lineCommands.Parse(words), cancellationToken);
+                failed |= !reply.Succeeded;
+                await output.WriteLineAsync(Json.Line(reply.Json));
+            }
+            return failed ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static async Task<Reply> RunAsync(ParseResult line, CancellationToken cancellationToken) =>
+        Reply.FromParseErrors(line)
+        ?? (line.Action is JsonAction action
+            ? await action.RunAsync(line, cancellationToken)
+            : Reply.Failure("a batch line must be one command, not a request for help or version"));
+}

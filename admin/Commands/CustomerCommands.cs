@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using static Orleans.Tokens.Admin.CommandArguments;
+
+namespace Orleans.Tokens.Admin.Commands;
+
+/// <summary><c>customer create|show|credit|disable|enable|set</c>.</summary>
+internal static class CustomerCommands
+{
+    public static Command Create(AdminContext context) => new("customer", "Customer accounts")
+    {
+        CreateCommand(context),
+        ShowCommand(context),
+        CreditCommand(context),
+        EnabledCommand(context, "disable", enabled: false, "Disables the account: every mint is refused with -2031"),
+        EnabledCommand(context, "enable", enabled: true, "Enables the account again"),
+        SetCommand(context),
+    };
+
+    private static Command CreateCommand(AdminContext context)
+    {
+        var customerId = CustomerIdArgument();
+        var balance = BalanceOption("--balance", "The starting production balance (default 0)");
+        var testBalance = BalanceOption("--test-balance", "The starting test balance (default 0)");
+        var widevine = SwitchOption("--widevine", "Whether Widevine tokens may be minted (default true)");
+        var playReady = SwitchOption("--playready", "Whether PlayReady tokens may be minted (default true)");
+        var command = new Command("create", "Creates an enabled account; prints its first authenticators, the only time their secrets are shown")
+        {
+            customerId, balance, testBalance, widevine, playReady,
+        };
+        command.Action = new JsonAction(async (parse, cancellationToken) =>
+        {
+            var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
+            var options = new CustomerOptions(parse.GetValue(widevine) ?? true, parse.GetValue(playReady) ?? true);
+            var created = await grain.Create(options, parse.GetValue(balance), parse.GetValue(testBalance));
+            return new JsonObject
+            {
+                ["customerId"] = created.CustomerId,
+                ["authenticators"] = new JsonObject
+                {
+                    ["production"] = created.Production.Authenticator,
+                    ["test"] = created.Test.Authenticator,
+                },
+            };
+        });
+        return command;
+    }
+
+    private static Command ShowCommand(AdminContext context)
+    {
+        var customerId = CustomerIdArgument();
+        var command = new Command("show", "Prints the account, without secrets") { customerId };
+        command.Action = new JsonAction(async (parse, cancellationToken) =>
+        {
+            var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
+            return Describe(await grain.Show());
+        });
+        return command;
+    }
+
+    private static Command CreditCommand(AdminContext context)
+    {
+        var customerId = CustomerIdArgument();
+        var tokens = TokensArgument("N", minimum: 1);
+        var environment = EnvironmentOption(required: false);
+        var command = new Command("credit", "Adds N tokens to the balance of one environment") { customerId, tokens, environment };
+        command.Action = new JsonAction(async (parse, cancellationToken) =>
+        {
+            var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
+            var credited = parse.GetValue(environment);
+            var balance = await grain.Credit(credited, parse.GetValue(tokens));
+            return new JsonObject
+            {
+                ["customerId"] = parse.GetValue(customerId),
+                ["environment"] = credited.Name(),
+                ["balance"] = balance,
+            };
+        });
+        return command;
+    }
+
+    private static Command EnabledCommand(AdminContext context, string name, bool enabled, string description)
+    {
+        var customerId = CustomerIdArgument();
+        var command = new Command(name, description) { customerId };
+        command.Action = new JsonAction(async (parse, cancellationToken) =>
+        {
+            var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
+            return Describe(await grain.SetEnabled(enabled));
+        });
+        return command;
+    }
+
+    private static Command SetCommand(AdminContext context)
+    {
+        var customerId = CustomerIdArgument();
+        var widevine = SwitchOption("--widevine", "Whether Widevine tokens may be minted");
+        var playReady = SwitchOption("--playready", "Whether PlayReady tokens may be minted");
+        var command = new Command("set", "Turns the DRM options on or off") { customerId, widevine, playReady };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(widevine) is null && result.GetResult(playReady) is null)
+                result.AddError("customer set needs --widevine or --playready");
+        });
+        command.Action = new JsonAction(async (parse, cancellationToken) =>
+        {
+            var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
+            return Describe(await grain.SetOptions(parse.GetValue(widevine), parse.GetValue(playReady)));
+        });
+        return command;
+    }
+
+    private static JsonObject Describe(CustomerView customer) => new()
+    {
+        ["customerId"] = customer.CustomerId,
+        ["enabled"] = customer.Enabled,
+        ["widevine"] = customer.Options.Widevine,
+        ["playready"] = customer.Options.PlayReady,
+        ["balances"] = new JsonObject
+        {
+            ["production"] = customer.ProductionBalance,
+            ["test"] = customer.TestBalance,
+        },
+        ["authenticators"] = new JsonArray([.. customer.Authenticators.Select(a => new JsonObject
+        {
+            ["id"] = a.Id,
+            ["environment"] = a.Environment.Name(),
+            ["createdAt"] = Json.Time(a.CreatedAt),
+        })]),
+    };
+}
