@@ -11,7 +11,8 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 /// <summary>
 /// A few thousand random mutations of valid Widevine and PlayReady requests, sent over raw HTTP/1.1: every answer
 /// is 200 with a token that opens, or one of the documented refusals of sections 1 and 2, never a 5xx.
-/// The seed is printed; set PROCESS_FUZZ_SEED to replay a run.
+/// The seed is printed; set PROCESS_FUZZ_SEED to replay a run, and PROCESS_FUZZ_DUMP=&lt;file&gt; to get every request
+/// with its outcome.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class FuzzTests(ITestOutputHelper log)
@@ -59,7 +60,7 @@ public sealed class FuzzTests(ITestOutputHelper log)
             outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
             if (Environment.GetEnvironmentVariable("PROCESS_FUZZ_DUMP") is { Length: > 0 } dump)
                 lock (failures) File.AppendAllText(dump, $"{outcome}\t{request}\n");
-            if (problem is not null) failures.Enqueue(($"{response.Status} {response.ContentType}: {problem}", $"{request}\n  → {response.Status} {response.ContentType}: {Shorten(response.Body, 300)}"));
+            if (problem is not null) failures.Enqueue(($"{response.Status} {response.ContentType ?? "without Content-Type"}: {problem}", $"{request}\n  → {response.Status} {response.ContentType ?? "without Content-Type"}: {Shorten(response.Body, 300)}"));
         });
         log.WriteLine($"{Requests} requests in {watch.ElapsedMilliseconds} ms; outcomes: " +
             string.Join(", ", outcomes.OrderByDescending(o => o.Value).Select(o => $"{o.Key}×{o.Value}")));
