@@ -93,7 +93,7 @@ public static partial class Expect
     /// <summary>Section 7: base64url (RFC 4648 section 5) without padding, at most 2,048 characters.</summary>
     public static void AssertTokenForm(string token)
     {
-        Assert.InRange(token.Length, 1, 2048);
+        Assert.True(token.Length is >= 1 and <= 2048, $"token of {token.Length} characters (section 7: at most 2,048)");
         Assert.Matches("^[A-Za-z0-9_-]+$", token);
         Assert.NotEqual(1, token.Length % 4); // no base64 text has a length of 4n+1
     }

@@ -24,6 +24,9 @@ public sealed class RequestLimitTests(GatewayFixture gateway)
     [InlineData("/hms/wv/token/extra")]
     [InlineData("/hms/pr/tokens")]
     [InlineData("/nope?errorFormat=json")]
+    [InlineData("/favicon.ico")]
+    [InlineData("/robots.txt")]
+    [InlineData("/hms/wv/token.json")]
     public async Task UnknownPath_Is404(string target)
     {
         await Expect.PlainRefusalAsync(await gateway.Client.GetAsync(target), 404);

@@ -80,6 +80,24 @@ public sealed class SuccessResponseTests(GatewayFixture gateway)
         await Expect.PlayReadyTokenAsync(await gateway.MintAsync(Drm.PlayReady, request));
     }
 
+    // Section 4 allows any printable ASCII in contentId and any 32 characters in cookie; section 7 still caps the
+    // token at 2,048 characters, and the token must be one the service itself can open.
+    [Theory]
+    [InlineData(Drm.Widevine, '"', '"')]
+    [InlineData(Drm.Widevine, '<', 'é')]
+    [InlineData(Drm.PlayReady, '\\', '&')]
+    [InlineData(Drm.PlayReady, '\'', 'ü')]
+    public async Task LongestContentIdAndCookie_OfAnyAllowedCharacter_TokenStaysWithin2048(Drm drm, char contentIdChar, char cookieChar)
+    {
+        var customer = await gateway.CreateCustomerAsync();
+        var request = ValidRequests.Full(drm, customer)
+            .Set("contentId", new string(contentIdChar, 256)).Set("cookie", new string(cookieChar, 32));
+        var token = await Expect.TokenAsync(drm, await gateway.MintAsync(drm, request));
+        var payload = gateway.OpenToken(token);
+        Assert.True(payload is not null, "the minted token does not open");
+        Assert.Equal(new string(contentIdChar, 256), payload.ContentId);
+    }
+
     /// <summary>The printable ASCII range 0x20–0x7E, repeated to <paramref name="length"/> characters.</summary>
     private static string Printable(int length) =>
         new(Enumerable.Range(0, length).Select(i => (char)(0x20 + i % 95)).ToArray());
