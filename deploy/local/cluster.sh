@@ -8,15 +8,17 @@
 #
 # Pids, logs, the database password and the token key live in deploy/local/.run/ (never committed).
 # PostgreSQL keeps its data in $TOKENS_PG_DATA (default /tmp/orleans-tokens-pg-<port>), where the postgres user
-# can reach it when this runs as root. Port of PostgreSQL: $TOKENS_PG_PORT (default 55432).
+# can reach it when this runs as root. Port of PostgreSQL: $TOKENS_PG_PORT (default 55432); up remembers both.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 run=$here/.run
 
-pg_port=${TOKENS_PG_PORT:-55432}
-pg_data=${TOKENS_PG_DATA:-/tmp/orleans-tokens-pg-$pg_port}
+# Where up last put PostgreSQL, unless told otherwise, so that admin and down need no settings repeated.
+if [ -z "${TOKENS_PG_PORT:-}${TOKENS_PG_DATA:-}" ] && [ -f "$run/postgres.env" ]; then . "$run/postgres.env"; fi
+pg_port=${TOKENS_PG_PORT:-${pg_port:-55432}}
+pg_data=${TOKENS_PG_DATA:-${pg_data:-/tmp/orleans-tokens-pg-$pg_port}}
 silo_ports=(22111 22112)      # silo to silo
 proxy_ports=(22121 22122)     # Orleans gateways, for clients
 http_ports=(8081 8082)
@@ -91,6 +93,7 @@ EOF
     fi
     ln -sfn "$pg_data/server.log" "$run/postgres.log"
     head -n 1 "$pg_data/postmaster.pid" >"$run/postgres.pid"
+    printf 'pg_port=%q\npg_data=%q\n' "$pg_port" "$pg_data" >"$run/postgres.env"
     psql_admin -d postgres <<EOF
 SELECT 'CREATE ROLE tokens LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tokens') \gexec
 ALTER ROLE tokens PASSWORD '$(pg_password)';
