@@ -49,7 +49,8 @@ public sealed class CustomerGrain(
         {
             Existing(account);
             if (tokens < 1) throw new AccountException("a credit must be at least 1 token");
-            var balance = checked(account.Balance(environment) + tokens);
+            if (tokens > long.MaxValue - account.Balance(environment)) throw new AccountException("the balance would overflow");
+            var balance = account.Balance(environment) + tokens;
             return new Change<long>(account.WithBalance(environment, balance), balance);
         });
 
