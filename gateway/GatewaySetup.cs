@@ -37,11 +37,18 @@ internal static class GatewaySetup
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
         var endpoint = app.Services.GetRequiredService<TokenEndpoint>();
-        app.Map("/hms/wv/token", (HttpContext context) => endpoint.Handle(context, Drm.Widevine));
-        app.Map("/hms/pr/token", (HttpContext context) => endpoint.Handle(context, Drm.PlayReady));
+        app.MapExact("/hms/wv/token", context => endpoint.Handle(context, Drm.Widevine));
+        app.MapExact("/hms/pr/token", context => endpoint.Handle(context, Drm.PlayReady));
         app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapFallback((HttpContext context) =>
-            PlainText.Write(context.Response, StatusCodes.Status404NotFound, "There is nothing at this path."));
+        app.MapFallback("{**path}", NotFound);
         return app;
     }
+
+    /// <summary>Routing ignores case and a trailing slash; the contract's paths are exact, anything else is 404.</summary>
+    private static void MapExact(this WebApplication app, string path, RequestDelegate handler) =>
+        app.Map(path, (HttpContext context) =>
+            string.Equals(context.Request.Path.Value, path, StringComparison.Ordinal) ? handler(context) : NotFound(context));
+
+    private static Task NotFound(HttpContext context) =>
+        PlainText.Write(context.Response, StatusCodes.Status404NotFound, "There is nothing at this path.");
 }
