@@ -22,7 +22,7 @@ internal static class GatewaySetup
             kestrel.AddServerHeader = false;
         });
         if (settings.Mode == ClusterMode.Embedded)
-            builder.UseOrleans(silo => silo.UseEmbeddedTokensSilo(settings));
+            builder.UseOrleans(silo => silo.UseTokensSilo(settings));
         else
             builder.UseOrleansClient(client => client.UseTokensCluster(settings));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
