@@ -1,0 +1,475 @@
+#!/usr/bin/env bash
+# The benchmark of Orleans.Tokens: wrk against the gateway, on the embedded default and on the local PostgreSQL
+# cluster, in one run.
+#
+#   bench/run.sh [-d seconds] [-c connections] [-w warmup-seconds] [--only embedded|cluster]
+#
+# For each storage it measures, with `wrk -t2 -c<connections> -d<seconds>s --latency` and bench/mint.lua,
+#   (a) GET /healthz: no grain call, no I/O, the HTTP ceiling of the same process;
+#   (b) Widevine mints round-robin over 1,000 customers;
+#   (c) Widevine mints from one hot customer;
+# and prints req/s, p50, p99 and every answer that was not a good 200, with (b)/(a) and (c)/(a) against the (a)
+# of the same storage in the same run, and whether the goals are met: ratio >= 0.6, p99 < 20 ms.
+# On the cluster it measures one gateway (:8081), then the same three spread over both gateways (:8081 and :8082,
+# two wrk processes at once with half the connections each: req/s summed, p50/p99 the larger of the two).
+# The table also goes to bench/results/<timestamp>.txt, with the CPU each process used and top snapshots.
+#
+# Environment (the options override): BENCH_DURATION (20), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+# BENCH_WARMUP (5), BENCH_CUSTOMERS (1000), BENCH_BALANCE (10000000), BENCH_ONLY (embedded|cluster),
+# BENCH_PG_PORT (55442: the cluster's PostgreSQL, apart from the 55432 a developer's cluster uses).
+# Needs the .NET 10 SDK; installs wrk with apt if missing (as root). Everything it starts is stopped on exit.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+cluster_sh=$repo/deploy/local/cluster.sh
+lua=$here/mint.lua
+
+duration=${BENCH_DURATION:-20}
+connections=${BENCH_CONNECTIONS:-64}
+threads=${BENCH_THREADS:-2}
+warmup=${BENCH_WARMUP:-5}
+customers=${BENCH_CUSTOMERS:-1000}
+balance=${BENCH_BALANCE:-10000000}
+only=${BENCH_ONLY:-}
+ratio_goal=0.6
+p99_goal_ms=20
+
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -d) duration=$2; shift 2 ;;
+        -c) connections=$2; shift 2 ;;
+        -w) warmup=$2; shift 2 ;;
+        --only) only=$2; shift 2 ;;
+        -h|--help) usage ;;
+        *) echo "unknown argument $1" >&2; usage ;;
+    esac
+done
+case "$only" in ""|embedded|cluster) ;; *) echo "--only takes embedded or cluster" >&2; exit 2 ;; esac
+for n in "$duration" "$connections" "$threads" "$warmup" "$customers" "$balance"; do
+    [[ $n =~ ^[0-9]+$ ]] || { echo "not a whole number: $n" >&2; exit 2; }
+done
+[ "$connections" -ge 2 ] && [ "$threads" -ge 1 ] && [ "$connections" -ge "$threads" ] \
+    || { echo "need connections >= threads >= 1 and connections >= 2" >&2; exit 2; }
+
+export TOKENS_PG_PORT=${BENCH_PG_PORT:-55442}
+export TOKENS_PG_DATA=/tmp/orleans-tokens-bench-pg-$TOKENS_PG_PORT
+cluster_http_ports=(8081 8082)
+cluster_ports=(8081 8082 22111 22112 22121 22122 "$TOKENS_PG_PORT")
+
+stamp=$(date +%Y%m%d-%H%M%S)
+work=$(mktemp -d /tmp/orleans-tokens-bench.XXXXXX)
+results_dir=$here/results
+results=$results_dir/$stamp.txt
+rows=$work/rows                # one line per measurement: storage|scenario|target|rps|p50|p99|bad|socket errors|cpu
+mkdir -p "$results_dir"
+: >"$rows"
+
+release() { echo "$repo/$1/bin/Release/net10.0/$2"; }
+gateway_dll=$(release gateway Orleans.Tokens.Gateway.dll)
+admin_dll=$(release admin Orleans.Tokens.Admin.dll)
+
+say() { echo "bench $(date +%T): $*" >&2; }
+fail() { say "$*"; exit 1; }
+
+# ---- cleanup: only what this run started -------------------------------------------------------------------------
+
+embedded_pid=
+cluster_started=
+pg_data_created=
+wrk_pids=()
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    local pid
+    # wrk runs as the child of a subshell of this script: stop both.
+    for pid in "${wrk_pids[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
+    stop_embedded
+    if [ -n "$cluster_started" ]; then
+        say "stopping the cluster"
+        "$cluster_sh" down >>"$work/cluster.log" 2>&1 || say "cluster.sh down failed, see $work/cluster.log"
+        if [ -n "$pg_data_created" ] && [ -d "$TOKENS_PG_DATA" ]; then rm -rf "$TOKENS_PG_DATA"; fi
+    fi
+    if [ "$status" -eq 0 ] || [ "$status" -eq 3 ]; then rm -rf "$work"; else say "logs kept in $work"; fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+stop_embedded() {
+    [ -n "$embedded_pid" ] || return 0
+    if kill -0 "$embedded_pid" 2>/dev/null && tr '\0' ' ' <"/proc/$embedded_pid/cmdline" | grep -qF "$gateway_dll"; then
+        say "stopping the embedded gateway (pid $embedded_pid)"
+        kill -TERM "$embedded_pid"
+        for _ in $(seq 30); do kill -0 "$embedded_pid" 2>/dev/null || break; sleep 1; done
+        if kill -0 "$embedded_pid" 2>/dev/null; then kill -KILL "$embedded_pid"; fi
+    fi
+    embedded_pid=
+}
+
+# ---- what it needs -----------------------------------------------------------------------------------------------
+
+install_wrk() {
+    command -v wrk >/dev/null && return
+    [ "$(id -u)" -eq 0 ] || fail "wrk is missing; run as root or install it with apt-get install wrk"
+    say "installing wrk (apt)"
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } >"$work/apt.log" 2>&1 \
+        || fail "apt-get install wrk failed, see $work/apt.log"
+}
+
+build() {
+    say "building (Release)"
+    local project
+    for project in gateway admin silo; do
+        dotnet build -c Release -nologo -v q "$repo/$project" >"$work/build-$project.log" 2>&1 \
+            || fail "build of $project failed, see $work/build-$project.log"
+    done
+}
+
+port_in_use() { ss -Htln "sport = :$1" | grep -q .; }
+
+free_port() {
+    local port
+    for port in $(shuf -i 40000-48999 -n 100); do
+        port_in_use "$port" || { echo "$port"; return; }
+    done
+    fail "no free port found"
+}
+
+# ---- CPU accounting: ticks of process groups and of the whole machine ---------------------------------------------
+
+clk_tck=$(getconf CLK_TCK)
+proc_ticks() {   # utime+stime of the given pids, all threads
+    local pid total=0 t
+    for pid in "$@"; do
+        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+iowait_ticks() { awk '/^cpu /{print $6; exit}' /proc/stat; }
+postgres_pids() {   # this cluster's postmaster and its children only (other PostgreSQL instances may run)
+    local postmaster
+    postmaster=$(head -n 1 "$TOKENS_PG_DATA/postmaster.pid" 2>/dev/null) || return 0
+    echo "$postmaster $(ps -o pid= --ppid "$postmaster" 2>/dev/null | tr -s ' \n' ' ')"
+}
+cluster_pid() { cat "$repo/deploy/local/.run/$1.pid" 2>/dev/null || true; }
+
+# The process groups of the storage being measured, as "name:pid pid …" lines.
+process_groups() {
+    if [ "$1" = embedded ]; then
+        echo "gateway:$embedded_pid"
+    else
+        echo "gateways:$(cluster_pid gateway1) $(cluster_pid gateway2)"
+        echo "silos:$(cluster_pid silo1) $(cluster_pid silo2)"
+        echo "postgres:$(postgres_pids)"
+    fi
+}
+cpu_snapshot() {   # one line: machine=<ticks> group=<ticks> …
+    local line name pids out
+    out="machine=$(machine_ticks) iowait=$(iowait_ticks)"
+    while IFS= read -r line; do
+        name=${line%%:*}; pids=${line#*:}
+        # shellcheck disable=SC2086
+        out="$out $name=$(proc_ticks $pids)"
+    done < <(process_groups "$1")
+    echo "$out"
+}
+# Cores used between two snapshots over the given seconds, wrk's own CPU seconds given apart; "other" is the rest
+# of the machine: other engineers' work, the OS, this script.
+cpu_report() {
+    local before=$1 after=$2 seconds=$3 wrk_cpu=$4
+    awk -v b="$before" -v a="$after" -v s="$seconds" -v hz="$clk_tck" -v w="$wrk_cpu" 'BEGIN {
+        nb = split(b, B, " "); split(a, A, " ")
+        out = ""; ours = w
+        for (i = 1; i <= nb; i++) {
+            split(B[i], kb, "="); split(A[i], ka, "=")
+            cores = (ka[2] - kb[2]) / hz / s
+            if (kb[1] == "machine") { machine = cores; continue }
+            if (kb[1] == "iowait") { iowait = cores; continue }
+            ours += cores
+            out = out sprintf("%s %.2f, ", kb[1], cores)
+        }
+        out = out sprintf("wrk %.2f, other %.2f (machine busy %.2f of %d cores, iowait %.2f)", w, machine - ours, machine, '"$(nproc)"', iowait)
+        print out
+    }'
+}
+
+# ---- wrk ---------------------------------------------------------------------------------------------------------
+
+# Runs one wrk; prints its BENCH line (see mint.lua) followed by " wrk_cpu=<seconds>". Full output in $work.
+wrk_once() {
+    local label=$1 url=$2 scenario=$3 c=$4 t=$5 d=$6 out=$work/wrk-$1.txt timefile=$work/time-$1.txt
+    local TIMEFORMAT='%U %S'
+    { time wrk -t"$t" -c"$c" -d"${d}s" --latency -s "$lua" "$url" -- "$scenario" "$work/authenticators" \
+        >"$out" 2>&1; } 2>"$timefile" || { cat "$out" >&2; fail "wrk failed ($label)"; }
+    local line
+    line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; fail "wrk printed no BENCH line ($label)"; }
+    echo "$line wrk_cpu=$(awk '{print $1 + $2}' "$timefile")"
+}
+
+field() { sed -E "s/.* $2=([^ ]*).*/\1/" <<<" $1"; }
+sample_of() { sed -nE 's/.* sample="([^"]*)".*/\1/p' <<<"$1"; }
+
+# Takes a top snapshot (the second of two frames a second apart, so the per-process CPU is current) halfway.
+top_halfway() {
+    local label=$1 d=$2
+    sleep $(( d / 2 > 1 ? d / 2 - 1 : 0 ))
+    {
+        echo "--- top during $label"
+        top -b -n 2 -d 1 -w 160 | awk '/^top -/{frame++} frame == 2' | head -n 20
+    } >"$work/top-$label.txt" 2>/dev/null
+}
+
+# measure <storage> <scenario letter> <label> <targets…>: one row. Several targets run at once, the connections
+# and threads shared out between them.
+measure() {
+    local storage=$1 letter=$2 label=$3; shift 3
+    local targets=("$@") n=$# scenario
+    measurement=$((measurement + 1))
+    label=$(printf '%02d-%s-%s' "$measurement" "$storage" "$label")
+    case "$letter" in a) scenario=healthz ;; b) scenario=spread ;; c) scenario=hot ;; esac
+    local c=$((connections / n)) t=$(( threads / n > 0 ? threads / n : 1 ))
+    say "measuring $storage ($letter) $scenario on ${targets[*]} for ${duration}s (-t$t -c$c each)"
+    local before after i pids=() files=()
+    before=$(cpu_snapshot "$storage")
+    top_halfway "$label" "$duration" & local top_pid=$!
+    for i in "${!targets[@]}"; do
+        wrk_once "$label-$i" "http://127.0.0.1:${targets[i]}" "$scenario" "$c" "$t" "$duration" \
+            >"$work/bench-$label-$i" &
+        pids+=($!); files+=("$work/bench-$label-$i")
+    done
+    wrk_pids=("${pids[@]}")
+    for i in "${pids[@]}"; do wait "$i" || fail "wrk failed"; done
+    wrk_pids=()
+    after=$(cpu_snapshot "$storage")
+    wait "$top_pid" || true
+    # Sum req/s, errors and wrk CPU; the larger p50/p99 of the targets; the longest wrk duration for CPU.
+    local rps=0 p50=0 p99=0 bad=0 sock=0 wrk_cpu=0 seconds=0 sample="" line f
+    for f in "${files[@]}"; do
+        line=$(cat "$f")
+        rps=$(awk -v x="$rps" -v y="$(field "$line" rps)" 'BEGIN{printf "%.1f", x + y}')
+        p50=$(awk -v x="$p50" -v y="$(field "$line" p50_ms)" 'BEGIN{printf "%.2f", (y > x ? y : x)}')
+        p99=$(awk -v x="$p99" -v y="$(field "$line" p99_ms)" 'BEGIN{printf "%.2f", (y > x ? y : x)}')
+        bad=$((bad + $(field "$line" bad)))
+        sock=$((sock + $(field "$line" connect_err) + $(field "$line" read_err) + $(field "$line" write_err) + $(field "$line" timeouts)))
+        wrk_cpu=$(awk -v x="$wrk_cpu" -v y="$(field "$line" wrk_cpu)" 'BEGIN{print x + y}')
+        seconds=$(awk -v x="$seconds" -v y="$(field "$line" seconds)" 'BEGIN{print (y > x ? y : x)}')
+        [ -n "$sample" ] || sample=$(sample_of "$line")
+    done
+    local target_text
+    target_text=$(printf ':%s+' "${targets[@]}"); target_text=${target_text%+}
+    local cpu
+    cpu=$(cpu_report "$before" "$after" "$seconds" "$(awk -v w="$wrk_cpu" -v s="$seconds" 'BEGIN{printf "%.2f", w / s}')")
+    label=${label#*-*-}
+    echo "$storage|$letter|$label|$target_text|$rps|$p50|$p99|$bad|$sock|$cpu|$sample" >>"$rows"
+    say "  $rps req/s, p50 $p50 ms, p99 $p99 ms, bad $bad, socket errors $sock; cpu: $cpu"
+}
+
+measurement=0
+
+# activate <port>: one mint from every customer, 32 at a time (curl --parallel), each answer a 200 with a token.
+activate() {
+    local config=$work/activate.curl i=0 authenticator started=$SECONDS bad
+    while IFS= read -r authenticator; do
+        i=$((i + 1))
+        printf 'url = "http://127.0.0.1:%s/hms/wv/token?customerAuthenticator=%s&kid=%032x&contentKey=00112233445566778899aabbccddeeff&securityLevel=1&hdcpOutputControl=0&errorFormat=json"\noutput = "/dev/null"\n' \
+            "$1" "$authenticator" "$i"
+    done <"$work/authenticators" >"$config"
+    say "activating the $customers customers: one mint each on :$1, 32 at a time"
+    curl -s --no-progress-meter --parallel --parallel-max 32 --max-time 60 -w '%{http_code}\n' -K "$config" \
+        >"$work/activate.codes" 2>"$work/activate.err" || true
+    bad=$(grep -cv '^200$' "$work/activate.codes" || true)
+    [ "$(grep -c '^200$' "$work/activate.codes")" -eq "$customers" ] && [ "$bad" -eq 0 ] \
+        || fail "activating the customers: $bad answers were not 200 ($(sort "$work/activate.codes" | uniq -c | tr -s ' \n' ' '))"
+    activation="$((SECONDS - started)) s for $customers first mints on :$1 (32 at a time)"
+    echo "$activation" >>"$work/activations"
+    say "  $activation"
+}
+
+# warm <target…>: a mint from every customer (their grains active), then a short run of each kind on each target,
+# not recorded.
+warm() {
+    local target scenario
+    activate "$1"
+    [ "$warmup" -gt 0 ] || return 0
+    for target in "$@"; do
+        for scenario in healthz spread hot; do
+            say "warming up $scenario on :$target (${warmup}s)"
+            wrk_once "warmup-$target-$scenario" "http://127.0.0.1:$target" "$scenario" "$connections" "$threads" "$warmup" >/dev/null
+        done
+    done
+}
+
+# ---- customers ---------------------------------------------------------------------------------------------------
+
+# Customer ids unique to this run (the cluster's database outlives a run): 10 digits, no leading zero.
+id_base=$(( 1000000000 + ($(date +%s) % 800000) * 10000 ))
+
+# create_customers <admin command…>: one batch run; writes the production authenticators to $work/authenticators.
+create_customers() {
+    say "creating $customers customers with $balance tokens each (one admin batch)"
+    local i out=$work/customers.jsonl
+    for i in $(seq 1 "$customers"); do echo "customer create $((id_base + i)) --balance $balance"; done \
+        | "$@" batch >"$out" 2>"$work/admin.err" || {
+            head -n 3 "$out" >&2; tail -n 5 "$work/admin.err" >&2; fail "admin batch failed"; }
+    sed -nE 's/.*"production":"([^"]+)".*/\1/p' "$out" >"$work/authenticators"
+    local made
+    made=$(wc -l <"$work/authenticators")
+    [ "$made" -eq "$customers" ] || { head -n 3 "$out" >&2; fail "admin batch made $made of $customers customers"; }
+}
+
+# check_mint <port>: one mint by hand from the first customer must be a 200 with a token, so that a wrong request
+# fails here and not as a column of errors.
+check_mint() {
+    local code
+    code=$(curl -s -o "$work/check-mint" -w '%{http_code}' "http://127.0.0.1:$1/hms/wv/token?customerAuthenticator=$(head -n 1 "$work/authenticators")&kid=00000000000000000000000000000001&contentKey=00112233445566778899aabbccddeeff&securityLevel=1&hdcpOutputControl=0&errorFormat=json") || true
+    grep -q 'ExpressPlayToken=' "$work/check-mint" && [ "$code" = 200 ] \
+        || fail "a test mint on :$1 answered $code: $(head -c 300 "$work/check-mint")"
+}
+
+# ---- the embedded default ----------------------------------------------------------------------------------------
+
+embedded_ready() {
+    curl -sf "http://127.0.0.1:$1/healthz" >/dev/null || return 1
+    curl -s "http://127.0.0.1:$1/hms/wv/token?customerAuthenticator=1,00000000000000000000000000000000&kid=^ready&contentKey=00112233445566778899aabbccddeeff&securityLevel=1&hdcpOutputControl=0&errorFormat=json" \
+        | grep -q -- '-2018'
+}
+
+run_embedded() {
+    local http silo proxy data=$work/embedded-data
+    http=$(free_port); silo=$(free_port); proxy=$(free_port)
+    while [ "$silo" = "$http" ]; do silo=$(free_port); done
+    while [ "$proxy" = "$http" ] || [ "$proxy" = "$silo" ]; do proxy=$(free_port); done
+    mkdir -p "$data"
+    say "starting the embedded gateway on :$http (silo :$silo, Orleans gateway :$proxy, data $data)"
+    (cd "$work" && exec dotnet "$gateway_dll" --urls "http://127.0.0.1:$http" \
+        --Cluster:SiloPort="$silo" --Cluster:GatewayPort="$proxy" --Tokens:DataDirectory="$data") \
+        >"$work/embedded.log" 2>&1 </dev/null &
+    embedded_pid=$!
+    local deadline=$((SECONDS + 120))
+    until embedded_ready "$http"; do
+        kill -0 "$embedded_pid" 2>/dev/null || { tail -n 20 "$work/embedded.log" >&2; fail "the embedded gateway exited"; }
+        [ $SECONDS -lt $deadline ] || fail "the embedded gateway was not ready within 120 s"
+        sleep 1
+    done
+    create_customers env Cluster__GatewayPort="$proxy" Tokens__DataDirectory="$data" dotnet "$admin_dll"
+    check_mint "$http"
+    warm "$http"
+    measure embedded a healthz "$http"
+    measure embedded b spread "$http"
+    measure embedded c hot "$http"
+    stop_embedded
+}
+
+# ---- the PostgreSQL cluster --------------------------------------------------------------------------------------
+
+run_cluster() {
+    local port
+    for port in "${cluster_ports[@]}"; do
+        port_in_use "$port" && fail "port $port is in use (another cluster running?); the cluster part needs ${cluster_ports[*]}"
+    done
+    [ -d "$TOKENS_PG_DATA" ] || pg_data_created=1
+    say "starting the cluster (cluster.sh up, PostgreSQL on :$TOKENS_PG_PORT)"
+    cluster_started=1
+    "$cluster_sh" up >"$work/cluster.log" 2>&1 || { tail -n 20 "$work/cluster.log" >&2; fail "cluster.sh up failed"; }
+    create_customers "$cluster_sh" admin
+    check_mint "${cluster_http_ports[0]}"; check_mint "${cluster_http_ports[1]}"
+    warm "${cluster_http_ports[@]}"
+    local one=${cluster_http_ports[0]}
+    measure cluster a healthz "$one"
+    measure cluster b spread "$one"
+    measure cluster c hot "$one"
+    measure cluster a healthz-both "${cluster_http_ports[@]}"
+    measure cluster b spread-both "${cluster_http_ports[@]}"
+    measure cluster c hot-both "${cluster_http_ports[@]}"
+    say "stopping the cluster"
+    "$cluster_sh" down >>"$work/cluster.log" 2>&1 || say "cluster.sh down failed"
+    cluster_started=
+    if [ -n "$pg_data_created" ] && [ -d "$TOKENS_PG_DATA" ]; then rm -rf "$TOKENS_PG_DATA"; fi
+}
+
+# ---- the report --------------------------------------------------------------------------------------------------
+
+report() {
+    local load_before=$1 load_after=$2
+    echo "Orleans.Tokens benchmark, $(date -Is), commit $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- . 2>/dev/null || echo ' (modified)')"
+    echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); wrk $(wrk --version 2>&1 | awk 'NR==1{print $2}') on the same machine, 127.0.0.1"
+    echo "wrk -t$threads -c$connections -d${duration}s --latency, ${warmup}s warm-up of each kind first; $customers customers"
+    echo "load average before: $load_before"
+    echo "load average after:  $load_after"
+    sed 's/^/activation (warm-up): /' "$work/activations" 2>/dev/null || true
+    echo
+    printf '%-9s %-34s %-11s %9s %8s %8s %8s %8s %7s  %s\n' \
+        storage scenario target "req/s" "p50 ms" "p99 ms" "non-200" "sockerr" "x (a)" "goals (ratio >= $ratio_goal, p99 < $p99_goal_ms ms)"
+    local storage letter label target rps p50 p99 bad sock cpu sample base ratio name goals
+    local flagged=0 missed=0
+    while IFS='|' read -r storage letter label target rps p50 p99 bad sock cpu sample; do
+        case "$label" in *-both) base=$(awk -F'|' -v s="$storage" '$1 == s && $3 == "healthz-both" {print $5}' "$rows") ;;
+                         *) base=$(awk -F'|' -v s="$storage" '$1 == s && $3 == "healthz" {print $5}' "$rows") ;; esac
+        ratio=$(awk -v r="$rps" -v b="$base" 'BEGIN{ if (b > 0) printf "%.2f", r / b; else print "-" }')
+        case "$letter" in
+            a) name="(a) /healthz" ;;
+            b) name="(b) mint, $customers customers" ;;
+            c) name="(c) mint, one hot customer" ;;
+        esac
+        case "$label" in *-both) name="$name, 2 gw" ;; esac
+        goals=
+        if [ "$letter" != a ]; then
+            if awk -v x="$ratio" -v g="$ratio_goal" 'BEGIN{exit !(x >= g)}'; then goals="ratio yes"; else goals="ratio NO"; missed=1; fi
+        else
+            goals="ratio -"
+        fi
+        if awk -v x="$p99" -v g="$p99_goal_ms" 'BEGIN{exit !(x < g)}'; then goals="$goals, p99 yes"
+        else goals="$goals, p99 NO"; [ "$letter" = a ] || missed=1; fi
+        if [ "$bad" -gt 0 ] || [ "$sock" -gt 0 ]; then goals="$goals  ERRORS"; flagged=1; fi
+        printf '%-9s %-34s %-11s %9s %8s %8s %8s %8s %7s  %s\n' \
+            "$storage" "$name" "$target" "$rps" "$p50" "$p99" "$bad" "$sock" "$ratio" "$goals"
+    done <"$rows"
+    echo
+    echo "x (a): req/s over the (a) of the same storage in this run; rows marked '2 gw' are two wrk at once, one per"
+    echo "gateway (:8081, :8082) with -c$((connections / 2)) each, req/s summed, p50/p99 the larger of the two, and their"
+    echo "ratio is over (a) measured the same way. non-200 counts every answer that was not a 200 with a token"
+    echo "(or, for /healthz, not a 200); sockerr sums wrk's connect, read, write errors and timeouts."
+    if [ "$flagged" -eq 1 ]; then
+        echo "FLAGGED: some runs had errors:"
+        awk -F'|' '$8 > 0 || $9 > 0 {printf "  %s %s: %s non-200, %s socket errors; first: %s\n", $1, $3, $8, $9, $11}' "$rows"
+    fi
+    [ "$missed" -eq 0 ] && echo "goals: all met" || echo "goals: NOT all met (see NO above)"
+    echo
+    echo "CPU during each measurement, in cores (of $(nproc)):"
+    awk -F'|' '{printf "  %-9s %-13s %s\n", $1, $3, $10}' "$rows"
+    echo
+    echo "Caveat: wrk and the service share this machine's $(nproc) cores, and other work on it ('other' above,"
+    echo "the load averages) takes from both; compare ratios within one run, not figures across machines or runs."
+    [ "$flagged" -eq 0 ]
+}
+
+main() {
+    local load_before load_after status=0
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    install_wrk
+    build
+    [ "$only" = cluster ] || run_embedded
+    [ "$only" = embedded ] || run_cluster
+    load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+    {
+        report "$load_before" "$load_after" || status=3
+        echo
+        echo "==== top snapshots (halfway through each measurement)"
+        cat "$work"/top-*.txt 2>/dev/null || true
+        echo
+        echo "==== wrk output"
+        local f
+        for f in "$work"/wrk-[0-9]*.txt; do echo "--- $(basename "$f" .txt)"; cat "$f"; done
+    } >"$results"
+    # The terminal gets the report; the file has the top snapshots and wrk's own output too.
+    sed '/^==== top snapshots/,$d' "$results"
+    echo "written to ${results#"$repo"/}"
+    return "$status"
+}
+
+main
