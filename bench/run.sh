@@ -151,10 +151,24 @@ proc_ticks() {   # utime+stime of the given pids, all threads
 }
 machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 iowait_ticks() { awk '/^cpu /{print $6; exit}' /proc/stat; }
-postgres_pids() {   # this cluster's postmaster and its children only (other PostgreSQL instances may run)
-    local postmaster
-    postmaster=$(head -n 1 "$TOKENS_PG_DATA/postmaster.pid" 2>/dev/null) || return 0
-    echo "$postmaster $(ps -o pid= --ppid "$postmaster" 2>/dev/null | tr -s ' \n' ' ')"
+# This cluster's PostgreSQL only (other instances may run): its postmaster, with the time of the backends that
+# have exited (reaped into the postmaster's cutime/cstime, so connections opened and closed meanwhile count), and
+# its live children.
+postgres_ticks() {
+    local postmaster own children
+    postmaster=$(head -n 1 "$TOKENS_PG_DATA/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+    own=$(sed 's/^.*) //' "/proc/$postmaster/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15}') || own=0
+    # shellcheck disable=SC2046
+    children=$(proc_ticks $(ps -o pid= --ppid "$postmaster" 2>/dev/null))
+    echo $(( ${own:-0} + children ))
+}
+pg_connections() {   # the cluster's PostgreSQL: its connections by state, and max_connections
+    local bin as=()
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ "$(id -u)" -ne 0 ] || as=(runuser -u postgres --)
+    (cd / && "${as[@]}" "$bin/psql" -h "$TOKENS_PG_DATA" -p "$TOKENS_PG_PORT" -U postgres -d postgres -qtA \
+        -c "SELECT string_agg(coalesce(state, backend_type) || ' ' || n, ', ') || '; max_connections ' || current_setting('max_connections')
+            FROM (SELECT state, backend_type, count(*) n FROM pg_stat_activity WHERE datname = 'tokens' GROUP BY 1, 2) s") 2>&1 | head -n 1
 }
 cluster_pid() { cat "$repo/deploy/local/.run/$1.pid" 2>/dev/null || true; }
 
@@ -165,7 +179,7 @@ process_groups() {
     else
         echo "gateways:$(cluster_pid gateway1) $(cluster_pid gateway2)"
         echo "silos:$(cluster_pid silo1) $(cluster_pid silo2)"
-        echo "postgres:$(postgres_pids)"
+        echo "postgres:"
     fi
 }
 cpu_snapshot() {   # one line: machine=<ticks> group=<ticks> …
@@ -173,6 +187,7 @@ cpu_snapshot() {   # one line: machine=<ticks> group=<ticks> …
     out="machine=$(machine_ticks) iowait=$(iowait_ticks)"
     while IFS= read -r line; do
         name=${line%%:*}; pids=${line#*:}
+        if [ "$name" = postgres ]; then out="$out postgres=$(postgres_ticks)"; continue; fi
         # shellcheck disable=SC2086
         out="$out $name=$(proc_ticks $pids)"
     done < <(process_groups "$1")
@@ -220,7 +235,8 @@ top_halfway() {
     sleep $(( d / 2 > 1 ? d / 2 - 1 : 0 ))
     {
         echo "--- top during $label"
-        top -b -n 2 -d 1 -w 160 | awk '/^top -/{frame++} frame == 2' | head -n 20
+        top -b -n 2 -d 1 -w 160 | awk '/^top -/{frame++} frame == 2' | head -n 20 || true
+        case "$label" in *cluster*) echo "PostgreSQL connections now, by state: $(pg_connections)" ;; esac
     } >"$work/top-$label.txt" 2>/dev/null
 }
 
@@ -307,7 +323,7 @@ warm() {
 # ---- customers ---------------------------------------------------------------------------------------------------
 
 # Customer ids unique to this run (the cluster's database outlives a run): 10 digits, no leading zero.
-id_base=$(( 1000000000 + ($(date +%s) % 800000) * 10000 ))
+id_base=$(( 1000000000 + ($(date +%s) % 100000) * 10000 ))   # below 2^31 too
 
 # create_customers <admin command…>: one batch run; writes the production authenticators to $work/authenticators.
 create_customers() {
