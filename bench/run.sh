@@ -90,6 +90,7 @@ cleanup() {
         say "stopping the cluster"
         "$cluster_sh" down >>"$work/cluster.log" 2>&1 || say "cluster.sh down failed, see $work/cluster.log"
         if [ -n "$pg_data_created" ] && [ -d "$TOKENS_PG_DATA" ]; then rm -rf "$TOKENS_PG_DATA"; fi
+        restore_pg_env
     fi
     if [ "$status" -eq 0 ] || [ "$status" -eq 3 ]; then rm -rf "$work"; else say "logs kept in $work"; fi
     exit "$status"
@@ -97,6 +98,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# cluster.sh up remembers where it put PostgreSQL in .run/postgres.env, for later commands without settings; put
+# back what a developer's own cluster had there, so that it does not land on the benchmark's port.
+pg_env=$repo/deploy/local/.run/postgres.env
+save_pg_env() { if [ -f "$pg_env" ]; then cp "$pg_env" "$work/postgres.env.saved"; fi; }
+restore_pg_env() {
+    if [ -f "$work/postgres.env.saved" ]; then cp "$work/postgres.env.saved" "$pg_env"; else rm -f "$pg_env"; fi
+}
 
 stop_embedded() {
     [ -n "$embedded_pid" ] || return 0
@@ -389,6 +398,7 @@ run_cluster() {
         port_in_use "$port" && fail "port $port is in use (another cluster running?); the cluster part needs ${cluster_ports[*]}"
     done
     [ -d "$TOKENS_PG_DATA" ] || pg_data_created=1
+    save_pg_env
     say "starting the cluster (cluster.sh up, PostgreSQL on :$TOKENS_PG_PORT)"
     cluster_started=1
     "$cluster_sh" up >"$work/cluster.log" 2>&1 || { tail -n 20 "$work/cluster.log" >&2; fail "cluster.sh up failed"; }
@@ -406,6 +416,7 @@ run_cluster() {
     "$cluster_sh" down >>"$work/cluster.log" 2>&1 || say "cluster.sh down failed"
     cluster_started=
     if [ -n "$pg_data_created" ] && [ -d "$TOKENS_PG_DATA" ]; then rm -rf "$TOKENS_PG_DATA"; fi
+    restore_pg_env
 }
 
 # ---- the report --------------------------------------------------------------------------------------------------
