@@ -8,7 +8,8 @@ public sealed record TokensSettings(
     string DataDirectory,
     ClusterMode Mode,
     int SiloPort,
-    int GatewayPort)
+    int GatewayPort,
+    bool SqliteFullSync)
 {
     public static TokensSettings From(IConfiguration configuration)
     {
@@ -23,7 +24,8 @@ public sealed record TokensSettings(
             configuration["Tokens:DataDirectory"] ?? "data",
             mode,
             configuration.GetValue("Cluster:SiloPort", 11111),
-            configuration.GetValue("Cluster:GatewayPort", 30000));
+            configuration.GetValue("Cluster:GatewayPort", 30000),
+            !"Normal".Equals(configuration["Tokens:SqliteSynchronous"], StringComparison.OrdinalIgnoreCase));
     }
 
     public string SqlitePath => Path.Combine(DataDirectory, "tokens.db");
