@@ -1,7 +1,10 @@
+using OpenTelemetry.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Minting;
+using Orleans.Tokens.Gateway.Redemption;
 using Orleans.Tokens.Gateway.Requests;
 using Orleans.Tokens.Hosting;
+using Orleans.Tokens.Hosting.Storage;
 
 namespace Orleans.Tokens.Gateway;
 
@@ -20,14 +23,18 @@ internal static class GatewaySetup
             kestrel.AddServerHeader = false;
         });
         if (settings.Mode == ClusterMode.Embedded)
-            builder.UseOrleans(silo => silo.UseEmbeddedTokensSilo(settings));
+            builder.UseOrleans(silo => silo.UseTokensSilo(settings));
         else
             builder.UseOrleansClient(client => client.UseTokensCluster(settings));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.Orleans", StorageMetrics.MeterName)
+            .AddPrometheusExporter());
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
         builder.Services.AddSingleton(GatewayOptions.From(builder.Configuration, settings.Environment));
         builder.Services.AddSingleton<TokenEndpoint>();
+        builder.Services.AddSingleton<RedemptionEndpoint>();
         return builder;
     }
 
@@ -36,12 +43,39 @@ internal static class GatewaySetup
         app.UseExceptionHandler(failed => failed.Run(context =>
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
-        var endpoint = app.Services.GetRequiredService<TokenEndpoint>();
-        app.Map("/hms/wv/token", (HttpContext context) => endpoint.Handle(context, Drm.Widevine));
-        app.Map("/hms/pr/token", (HttpContext context) => endpoint.Handle(context, Drm.PlayReady));
-        app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapFallback((HttpContext context) =>
-            PlainText.Write(context.Response, StatusCodes.Status404NotFound, "There is nothing at this path."));
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+            context.Request.Path.Value == "/metrics" && HttpMethods.IsGet(context.Request.Method));
+
+        var mint = app.Services.GetRequiredService<TokenEndpoint>();
+        var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();
+        var lifetime = app.Lifetime;
+        app.MapContract("/hms/wv/token", GetOrPost, context => mint.Handle(context, Drm.Widevine));
+        app.MapContract("/hms/pr/token", GetOrPost, context => mint.Handle(context, Drm.PlayReady));
+        app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine));
+        app.MapContract("/hms/pr/rights", GetOrPost, context => redeem.Handle(context, Drm.PlayReady));
+        app.MapContract("/healthz", Get, context => PlainText.Write(context.Response, StatusCodes.Status200OK, "ok"));
+        app.MapContract("/readyz", Get, context => lifetime.ApplicationStopping.IsCancellationRequested
+            ? PlainText.Write(context.Response, StatusCodes.Status503ServiceUnavailable, "shutting down")
+            : PlainText.Write(context.Response, StatusCodes.Status200OK, "ready"));
+        // GET /metrics is answered by the Prometheus exporter above; this route refuses the other methods.
+        app.MapContract("/metrics", Get, NotFound);
+        app.MapFallback("{**path}", NotFound);
         return app;
     }
+
+    private static readonly string[] Get = [HttpMethods.Get];
+    private static readonly string[] GetOrPost = [HttpMethods.Get, HttpMethods.Post];
+
+    /// <summary>
+    /// A path of section 1: exact (routing alone ignores case and a trailing slash), so anything else is 404;
+    /// on the path, another method is 405.
+    /// </summary>
+    private static void MapContract(this WebApplication app, string path, string[] methods, RequestDelegate handler) =>
+        app.Map(path, (HttpContext context) =>
+            !string.Equals(context.Request.Path.Value, path, StringComparison.Ordinal) ? NotFound(context)
+            : !methods.Contains(context.Request.Method) ? PlainText.Write(context.Response, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here.")
+            : handler(context));
+
+    private static Task NotFound(HttpContext context) =>
+        PlainText.Write(context.Response, StatusCodes.Status404NotFound, "There is nothing at this path.");
 }

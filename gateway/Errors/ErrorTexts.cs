@@ -27,7 +27,7 @@ internal static class ErrorTexts
         [ErrorCode.ExtensionPayloadNotBase64] = "Extension payload must be Base64 encoded",
         [ErrorCode.OutputControlFlagsLength] = "OutputControlFlags must encode 4 bytes",
         [ErrorCode.InvalidErrorFormat] = "Invalid error format specified: <details>",
-        [ErrorCode.InvalidToken] = "Invalid token",
+        [ErrorCode.InvalidToken] = "Invalid token: <details>",
         [ErrorCode.MissingKid] = "kid is missing",
         [ErrorCode.KeyNotInStorage] = "Failed to get content key from key storage service",
         [ErrorCode.KidLength] = "kid must be 32 hexadecimal characters long",

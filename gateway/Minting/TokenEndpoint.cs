@@ -12,11 +12,6 @@ internal sealed class TokenEndpoint(IGrainFactory grains, TokenKeyRing keys, Gat
 {
     public async Task Handle(HttpContext context, Drm drm)
     {
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsPost(context.Request.Method))
-        {
-            await PlainText.Write(context.Response, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here.");
-            return;
-        }
         var form = await RequestParameters.ReadForm(context.Request, context.RequestAborted);
         var parameters = RequestParameters.From(context.Request.QueryString.Value, form);
         var (request, error, format) = TokenRequest.Validate(drm, parameters, DateTimeOffset.UtcNow);

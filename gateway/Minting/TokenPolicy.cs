@@ -13,7 +13,7 @@ internal static class TokenPolicy
             TokenId = Guid.NewGuid().ToString("N"),
             CustomerId = request.Authenticator.CustomerId,
             Environment = environment.Name(),
-            Drm = request.Drm == Drm.Widevine ? "widevine" : "playready",
+            Drm = request.Drm.Name(),
             IssuedAt = values.IssuedAt,
             ExpiresAt = values.FindValue<DateTimeOffset>("expirationTime")
                 ?? values.IssuedAt.AddDays(CommonParameters.MaxDaysToExpiry),

@@ -27,7 +27,7 @@ internal static class PlayReadyParameters
             { Missing = ErrorCode.MissingRentalPeriodEndTime, RequiredWhen = IsRental, AllowedWhen = IsRental, NotAllowed = ErrorCode.InvalidRentalTime },
         new Field("rental.playDuration", Values.PositiveSeconds(ErrorCode.InvalidRentalPlayDuration), ErrorCode.InvalidRentalPlayDuration)
             { AllowedWhen = IsRental, NotAllowed = ErrorCode.InvalidRentalPlayDuration },
-        new Condition(parsed => !IsRental(parsed) || (parsed.FindValue<uint>("generalFlags") & Persistent) != 0, ErrorCode.InvalidGeneralFlags),
+        new Condition(parsed => !IsRental(parsed) || ((parsed.FindValue<uint>("generalFlags") ?? 0) & Persistent) != 0, ErrorCode.InvalidGeneralFlags),
         .. Opls.Select(name =>
             Param.Required(name, ErrorCode.MissingOpl, Values.Integer(0, 999, ErrorCode.InvalidOutputControl, ErrorCode.OutputControlOutOfRange), ErrorCode.InvalidOutputControl)),
         Param.Optional("unknownOutputBehavior", Values.OneOf(ErrorCode.InvalidUnknownOutputBehavior, "Allow", "Disallow", "SDOnly"), ErrorCode.InvalidUnknownOutputBehavior),

@@ -1,8 +1,26 @@
+using Orleans.Configuration;
+
 namespace Orleans.Tokens.Hosting;
 
 public static class ClientSetup
 {
-    /// <summary>Joins the embedded default's cluster through its localhost gateway port.</summary>
-    public static IClientBuilder UseTokensCluster(this IClientBuilder client, TokensSettings settings) =>
-        client.UseLocalhostClustering(settings.GatewayPort, SiloSetup.ServiceId, SiloSetup.ClusterId);
+    /// <summary>
+    /// Joins the cluster that the settings name: on PostgreSQL, through the gateways its membership table lists;
+    /// otherwise the embedded default's, through its localhost gateway port.
+    /// </summary>
+    public static IClientBuilder UseTokensCluster(this IClientBuilder client, TokensSettings settings)
+    {
+        if (settings.Storage != ClusterStorage.PostgreSql)
+            return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
+        client.Configure<ClusterOptions>(options =>
+        {
+            options.ServiceId = settings.ServiceId;
+            options.ClusterId = settings.ClusterId;
+        });
+        return client.UseAdoNetClustering(options =>
+        {
+            options.Invariant = PostgresSchema.Invariant;
+            options.ConnectionString = settings.ConnectionString;
+        });
+    }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -9,6 +11,12 @@ namespace Orleans.Tokens.Hosting;
 
 public static class SiloSetup
 {
+    /// <summary>The silo that <see cref="TokensSettings.Storage"/> names.</summary>
+    public static ISiloBuilder UseTokensSilo(this ISiloBuilder silo, TokensSettings settings) =>
+        settings.Storage == ClusterStorage.PostgreSql
+            ? silo.UsePostgresTokensSilo(settings)
+            : silo.UseEmbeddedTokensSilo(settings);
+
     /// <summary>
     /// The embedded default: one silo on localhost clustering, customer accounts in the project's batching grain
     /// storage on a SQLite file under the data directory, whose schema is created on first start.
@@ -16,18 +24,40 @@ public static class SiloSetup
     public static ISiloBuilder UseEmbeddedTokensSilo(this ISiloBuilder silo, TokensSettings settings)
     {
         var connectionString = SqliteSchema.EnsureCreated(settings.SqlitePath);
-        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: ServiceId, clusterId: ClusterId);
-        return silo.UseBatchingStorage(_ => new SqliteStateDatabase(connectionString, ServiceId, settings.SqliteFullSync));
+        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
+            serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        return silo.AddCustomerStorage(_ => new SqliteStateDatabase(connectionString, settings.ServiceId, settings.SqliteFullSync));
     }
 
-    private static ISiloBuilder UseBatchingStorage(this ISiloBuilder silo, Func<IServiceProvider, IStateDatabase> database) =>
+    /// <summary>
+    /// A silo of a real cluster: ADO.NET clustering and customer accounts in one PostgreSQL database, reachable
+    /// by the other silos and by clients at the advertised address. Applies the schema first when asked to.
+    /// </summary>
+    public static ISiloBuilder UsePostgresTokensSilo(this ISiloBuilder silo, TokensSettings settings)
+    {
+        if (settings.ApplySchema) PostgresSchema.Apply(settings.ConnectionString);
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ServiceId = settings.ServiceId;
+            options.ClusterId = settings.ClusterId;
+        });
+        silo.ConfigureEndpoints(settings.AdvertisedIPAddress, settings.SiloPort, settings.GatewayPort);
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = PostgresSchema.Invariant;
+            options.ConnectionString = settings.ConnectionString;
+        });
+        silo.ConfigureServices(services => services.AddSingleton(NpgsqlDataSource.Create(settings.ConnectionString)));
+        return silo.AddCustomerStorage(provider =>
+            new PostgresStateDatabase(provider.GetRequiredService<NpgsqlDataSource>(), settings.ServiceId));
+    }
+
+    /// <summary>Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization.</summary>
+    private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, Func<IServiceProvider, IStateDatabase> database) =>
         silo.ConfigureServices(services => services
             .AddSingleton<StorageMetrics>()
             .AddGrainStorage(StorageNames.Customers, (provider, _) => new BatchingGrainStorage(
                 database(provider),
                 new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()),
                 provider.GetRequiredService<StorageMetrics>())));
-
-    public const string ServiceId = "orleans-tokens";
-    public const string ClusterId = "orleans-tokens";
 }

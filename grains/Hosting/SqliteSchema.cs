@@ -18,16 +18,8 @@ public static class SqliteSchema
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var create = connection.CreateCommand();
-        create.CommandText = Script("Sqlite.sql");
+        create.CommandText = SchemaScript.Read("Sqlite.sql");
         create.ExecuteNonQuery();
         return connectionString;
-    }
-
-    internal static string Script(string name)
-    {
-        using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"schema script {name} is not embedded");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 }

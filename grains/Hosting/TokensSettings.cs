@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 
 namespace Orleans.Tokens.Hosting;
@@ -8,9 +9,34 @@ public sealed record TokensSettings(
     string DataDirectory,
     ClusterMode Mode,
     int SiloPort,
-    int GatewayPort,
-    bool SqliteFullSync)
+    int GatewayPort)
 {
+    public const string DefaultId = "orleans-tokens";
+
+    /// <summary>Where the cluster keeps membership and grain state.</summary>
+    public ClusterStorage Storage { get; init; } = ClusterStorage.Sqlite;
+
+    /// <summary>The PostgreSQL connection string (Npgsql form); required with <see cref="ClusterStorage.PostgreSql"/>.</summary>
+    public string ConnectionString { get; init; } = "";
+
+    /// <summary>Names the service's durable state: keep it across deployments.</summary>
+    public string ServiceId { get; init; } = DefaultId;
+
+    /// <summary>Names one deployment: silos and clients with the same id form a cluster.</summary>
+    public string ClusterId { get; init; } = DefaultId;
+
+    /// <summary>The address a PostgreSQL-clustered silo listens on and publishes to the others.</summary>
+    public IPAddress AdvertisedIPAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Whether a PostgreSQL-clustered silo applies the schema before it starts.</summary>
+    public bool ApplySchema { get; init; }
+
+    /// <summary>
+    /// SQLite's synchronous FULL (the default): a commit is on disk before its debits are acknowledged. NORMAL
+    /// survives a crash of the process, not of the machine.
+    /// </summary>
+    public bool SqliteFullSync { get; init; } = true;
+
     public static TokensSettings From(IConfiguration configuration)
     {
         var environmentName = configuration["Tokens:Environment"] ?? "production";
@@ -19,13 +45,30 @@ public sealed record TokensSettings(
         var modeName = configuration["Cluster:Mode"] ?? nameof(ClusterMode.Embedded);
         if (!Enum.TryParse<ClusterMode>(modeName, ignoreCase: true, out var mode))
             throw new InvalidOperationException($"Cluster:Mode must be Embedded or Client, not '{modeName}'");
+        var storageName = configuration["Cluster:Storage"] ?? nameof(ClusterStorage.Sqlite);
+        if (!Enum.TryParse<ClusterStorage>(storageName, ignoreCase: true, out var storage))
+            throw new InvalidOperationException($"Cluster:Storage must be Sqlite or PostgreSql, not '{storageName}'");
+        var connectionString = configuration.GetConnectionString("Tokens") ?? "";
+        if (storage == ClusterStorage.PostgreSql && connectionString.Length == 0)
+            throw new InvalidOperationException("Cluster:Storage=PostgreSql needs ConnectionStrings:Tokens");
+        var addressText = configuration["Cluster:AdvertisedIPAddress"] ?? "127.0.0.1";
+        if (!IPAddress.TryParse(addressText, out var address))
+            throw new InvalidOperationException($"Cluster:AdvertisedIPAddress must be an IP address, not '{addressText}'");
         return new(
             environment,
             configuration["Tokens:DataDirectory"] ?? "data",
             mode,
             configuration.GetValue("Cluster:SiloPort", 11111),
-            configuration.GetValue("Cluster:GatewayPort", 30000),
-            !"Normal".Equals(configuration["Tokens:SqliteSynchronous"], StringComparison.OrdinalIgnoreCase));
+            configuration.GetValue("Cluster:GatewayPort", 30000))
+        {
+            Storage = storage,
+            ConnectionString = connectionString,
+            ServiceId = configuration["Cluster:ServiceId"] ?? DefaultId,
+            ClusterId = configuration["Cluster:ClusterId"] ?? DefaultId,
+            AdvertisedIPAddress = address,
+            ApplySchema = configuration.GetValue("Cluster:ApplySchema", false),
+            SqliteFullSync = !"Normal".Equals(configuration["Tokens:SqliteSynchronous"], StringComparison.OrdinalIgnoreCase),
+        };
     }
 
     public string SqlitePath => Path.Combine(DataDirectory, "tokens.db");
@@ -33,8 +76,16 @@ public sealed record TokensSettings(
 
 public enum ClusterMode
 {
-    /// <summary>A silo co-hosted in the gateway process, localhost clustering, SQLite storage.</summary>
+    /// <summary>A silo co-hosted in the gateway process (on SQLite: localhost clustering).</summary>
     Embedded,
     /// <summary>An Orleans client of a cluster started elsewhere.</summary>
     Client,
+}
+
+public enum ClusterStorage
+{
+    /// <summary>The embedded default: one silo, localhost clustering, grain state in a SQLite file.</summary>
+    Sqlite,
+    /// <summary>A real cluster: ADO.NET clustering and grain state in one PostgreSQL database.</summary>
+    PostgreSql,
 }

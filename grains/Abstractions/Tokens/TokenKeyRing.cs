@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 
 namespace Orleans.Tokens;
 
@@ -42,7 +41,7 @@ public sealed class TokenKeyRing
 
     public string Seal(TokenPayload payload)
     {
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(payload, TokenJson.Default.TokenPayload);
+        var plaintext = TokenCodec.Encode(payload);
         var sealedBytes = new byte[_activeHeader.Length + NonceSize + plaintext.Length + TagSize];
         _activeHeader.CopyTo(sealedBytes, 0);
         var nonce = sealedBytes.AsSpan(_activeHeader.Length, NonceSize);
@@ -89,7 +88,7 @@ public sealed class TokenKeyRing
             reason = "authentication failed";
             return null;
         }
-        var payload = JsonSerializer.Deserialize(plaintext, TokenJson.Default.TokenPayload);
+        var payload = TokenCodec.Decode(plaintext);
         if (payload is null) return null;
         if (payload.ExpiresAt <= now)
         {

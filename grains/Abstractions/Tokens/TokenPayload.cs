@@ -53,6 +53,7 @@ public sealed record PlayReadyPolicy
     public string? DeviceId { get; init; }
 }
 
+/// <summary>The payload as JSON, for people (the admin tool's <c>token inspect</c>); tokens carry it as CBOR.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

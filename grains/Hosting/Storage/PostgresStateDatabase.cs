@@ -10,25 +10,25 @@ namespace Orleans.Tokens.Hosting.Storage;
 public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string serviceId) : IStateDatabase
 {
     private const string Update = """
-        UPDATE grain_state AS g
-        SET payload = w.payload, version = g.version + 1, modified_on = now()
-        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[]) AS w(state_name, grain_id, version, payload)
-        WHERE g.service_id = $1 AND g.state_name = w.state_name AND g.grain_id = w.grain_id AND g.version = w.version
-        RETURNING g.state_name, g.grain_id, g.version
+        UPDATE GrainState AS g
+        SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now()
+        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[]) AS w(StateName, GrainId, Version, Payload)
+        WHERE g.ServiceId = $1 AND g.StateName = w.StateName AND g.GrainId = w.GrainId AND g.Version = w.Version
+        RETURNING g.StateName, g.GrainId, g.Version
         """;
 
     private const string Insert = """
-        INSERT INTO grain_state (service_id, state_name, grain_id, version, payload, modified_on)
-        SELECT $1, w.state_name, w.grain_id, 1, w.payload, now()
-        FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(state_name, grain_id, payload)
+        INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
+        SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now()
+        FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(StateName, GrainId, Payload)
         ON CONFLICT DO NOTHING
-        RETURNING state_name, grain_id, version
+        RETURNING StateName, GrainId, Version
         """;
 
     public async Task<StoredState?> Read(string stateName, string grainId, CancellationToken cancellation)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT payload, version FROM grain_state WHERE service_id = $1 AND state_name = $2 AND grain_id = $3");
+            "SELECT Payload, Version FROM GrainState WHERE ServiceId = $1 AND StateName = $2 AND GrainId = $3");
         command.Parameters.Add(new() { Value = serviceId });
         command.Parameters.Add(new() { Value = stateName });
         command.Parameters.Add(new() { Value = grainId });

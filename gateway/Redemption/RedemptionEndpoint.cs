@@ -1,0 +1,36 @@
+using Orleans.Tokens.Gateway.Errors;
+using Orleans.Tokens.Gateway.Minting;
+using Orleans.Tokens.Gateway.Requests;
+
+namespace Orleans.Tokens.Gateway.Redemption;
+
+/// <summary>
+/// <c>/hms/wv/rights/</c> and <c>/hms/pr/rights</c> (contract section 8): verify the token — key id, tag, expiry,
+/// environment, DRM — and log the redemption with its cookie. No license issuer is built in yet: a verified token
+/// is answered 501.
+/// </summary>
+internal sealed class RedemptionEndpoint(TokenKeyRing keys, GatewayOptions options, ILogger<RedemptionEndpoint> logger)
+{
+    public async Task Handle(HttpContext context, Drm drm)
+    {
+        var form = await RequestParameters.ReadForm(context.Request, context.RequestAborted);
+        var parameters = RequestParameters.From(context.Request.QueryString.Value, form);
+        var format = parameters.All("errorFormat") is ["json"] ? ErrorFormat.Json : ErrorFormat.Html;
+        var tokens = parameters.All("ExpressPlayToken");
+        var reason = "missing";
+        var payload = tokens.Count == 1 ? keys.Open(tokens[0], DateTimeOffset.UtcNow, out reason) : null;
+        if (payload is not null && (payload.Environment != options.Environment.Name() || payload.Drm != drm.Name()))
+        {
+            payload = null;
+            reason = "not for this service";
+        }
+        if (payload is null)
+        {
+            await ErrorResponse.Write(context.Response, new TokenError(ErrorCode.InvalidToken, reason), format);
+            return;
+        }
+        logger.LogInformation("Redemption of token {TokenId} of customer {CustomerId}, cookie {Cookie}",
+            payload.TokenId, payload.CustomerId, payload.Cookie);
+        await PlainText.Write(context.Response, StatusCodes.Status501NotImplemented, "No license issuer is configured.");
+    }
+}

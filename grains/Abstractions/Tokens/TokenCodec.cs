@@ -1,0 +1,199 @@
+using System.Formats.Cbor;
+
+namespace Orleans.Tokens;
+
+/// <summary>
+/// The sealed form of a <see cref="TokenPayload"/>: a CBOR map (RFC 8949) with small integer keys, keys and ids
+/// as raw bytes, times as Unix milliseconds and base64 payloads decoded. Compact enough that the longest request
+/// the contract allows still gives a token within 2,048 characters, and with nothing to escape.
+/// </summary>
+public static class TokenCodec
+{
+    // Top-level keys.
+    private const int TokenId = 1, CustomerId = 2, Environment = 3, Drm = 4, IssuedAt = 5, ExpiresAt = 6,
+        Cookie = 7, ContentId = 8, Kid = 9, ContentKey = 10, Widevine = 11, PlayReady = 12;
+
+    // Widevine policy keys.
+    private const int SecurityLevel = 1, HdcpOutputControl = 2, LicenseDuration = 3, WvGeneralFlags = 4, Extensions = 5;
+
+    // PlayReady policy keys.
+    private const int RightsType = 1, RentalPeriodEndTime = 2, RentalPlayDuration = 3, PrGeneralFlags = 4,
+        AnalogVideoOpl = 5, CompressedDigitalAudioOpl = 6, CompressedDigitalVideoOpl = 7,
+        UncompressedDigitalAudioOpl = 8, UncompressedDigitalVideoOpl = 9, UnknownOutputBehavior = 10,
+        OutputControlFlags = 11, ExtensionType = 12, ExtensionPayload = 13, DeviceId = 14;
+
+    public static byte[] Encode(TokenPayload payload)
+    {
+        var writer = new CborWriter(CborConformanceMode.Strict);
+        writer.WriteStartMap(null);
+        Bytes(writer, TokenId, Convert.FromHexString(payload.TokenId));
+        Integer(writer, CustomerId, payload.CustomerId);
+        Text(writer, Environment, payload.Environment);
+        Text(writer, Drm, payload.Drm);
+        Integer(writer, IssuedAt, payload.IssuedAt.ToUnixTimeMilliseconds());
+        Integer(writer, ExpiresAt, payload.ExpiresAt.ToUnixTimeMilliseconds());
+        Text(writer, Cookie, payload.Cookie);
+        Text(writer, ContentId, payload.ContentId);
+        Bytes(writer, Kid, Convert.FromHexString(payload.Kid));
+        Bytes(writer, ContentKey, Convert.FromHexString(payload.ContentKey));
+        if (payload.Widevine is { } widevine)
+        {
+            writer.WriteInt32(Widevine);
+            writer.WriteStartMap(null);
+            Integer(writer, SecurityLevel, widevine.SecurityLevel);
+            Integer(writer, HdcpOutputControl, widevine.HdcpOutputControl);
+            Integer(writer, LicenseDuration, widevine.LicenseDuration);
+            Integer(writer, WvGeneralFlags, widevine.GeneralFlags);
+            writer.WriteInt32(Extensions);
+            writer.WriteStartArray(widevine.Extensions.Length);
+            foreach (var extension in widevine.Extensions)
+            {
+                writer.WriteStartArray(2);
+                writer.WriteTextString(extension.Type);
+                writer.WriteByteString(Convert.FromBase64String(extension.Payload));
+                writer.WriteEndArray();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndMap();
+        }
+        if (payload.PlayReady is { } playReady)
+        {
+            writer.WriteInt32(PlayReady);
+            writer.WriteStartMap(null);
+            Text(writer, RightsType, playReady.RightsType);
+            Integer(writer, RentalPeriodEndTime, playReady.RentalPeriodEndTime?.ToUnixTimeMilliseconds());
+            Integer(writer, RentalPlayDuration, playReady.RentalPlayDuration);
+            Integer(writer, PrGeneralFlags, playReady.GeneralFlags);
+            Integer(writer, AnalogVideoOpl, playReady.AnalogVideoOpl);
+            Integer(writer, CompressedDigitalAudioOpl, playReady.CompressedDigitalAudioOpl);
+            Integer(writer, CompressedDigitalVideoOpl, playReady.CompressedDigitalVideoOpl);
+            Integer(writer, UncompressedDigitalAudioOpl, playReady.UncompressedDigitalAudioOpl);
+            Integer(writer, UncompressedDigitalVideoOpl, playReady.UncompressedDigitalVideoOpl);
+            Text(writer, UnknownOutputBehavior, playReady.UnknownOutputBehavior);
+            Bytes(writer, OutputControlFlags, playReady.OutputControlFlags is { } flags ? Convert.FromHexString(flags) : null);
+            Text(writer, ExtensionType, playReady.ExtensionType);
+            Bytes(writer, ExtensionPayload, playReady.ExtensionPayload is { } extension ? Convert.FromBase64String(extension) : null);
+            Bytes(writer, DeviceId, playReady.DeviceId is { } deviceId ? Convert.FromHexString(deviceId) : null);
+            writer.WriteEndMap();
+        }
+        writer.WriteEndMap();
+        return writer.Encode();
+    }
+
+    /// <summary>The payload, or null when the bytes are not a payload this codec wrote.</summary>
+    public static TokenPayload? Decode(byte[] encoded)
+    {
+        try
+        {
+            var reader = new CborReader(encoded, CborConformanceMode.Strict);
+            var fields = ReadMap(reader);
+            if (reader.BytesRemaining != 0) return null;
+            return new TokenPayload
+            {
+                TokenId = Convert.ToHexStringLower((byte[])fields[TokenId]),
+                CustomerId = (long)fields[CustomerId],
+                Environment = (string)fields[Environment],
+                Drm = (string)fields[Drm],
+                IssuedAt = Time(fields[IssuedAt]),
+                ExpiresAt = Time(fields[ExpiresAt]),
+                Cookie = fields.GetValueOrDefault(Cookie) as string,
+                ContentId = fields.GetValueOrDefault(ContentId) as string,
+                Kid = Convert.ToHexStringLower((byte[])fields[Kid]),
+                ContentKey = Convert.ToHexStringLower((byte[])fields[ContentKey]),
+                Widevine = fields.GetValueOrDefault(Widevine) is Dictionary<int, object> widevine ? DecodeWidevine(widevine) : null,
+                PlayReady = fields.GetValueOrDefault(PlayReady) is Dictionary<int, object> playReady ? DecodePlayReady(playReady) : null,
+            };
+        }
+        catch (Exception failure) when (failure is CborContentException or InvalidOperationException or InvalidCastException
+                                            or KeyNotFoundException or FormatException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static WidevinePolicy DecodeWidevine(Dictionary<int, object> fields) => new()
+    {
+        SecurityLevel = (int)(long)fields[SecurityLevel],
+        HdcpOutputControl = (int)(long)fields[HdcpOutputControl],
+        LicenseDuration = fields.GetValueOrDefault(LicenseDuration) as long?,
+        GeneralFlags = (uint)(long)fields[WvGeneralFlags],
+        Extensions = [.. ((List<object>)fields[Extensions]).Cast<List<object>>()
+            .Select(pair => new WvExtension((string)pair[0], Convert.ToBase64String((byte[])pair[1])))],
+    };
+
+    private static PlayReadyPolicy DecodePlayReady(Dictionary<int, object> fields) => new()
+    {
+        RightsType = (string)fields[RightsType],
+        RentalPeriodEndTime = fields.TryGetValue(RentalPeriodEndTime, out var end) ? Time(end) : null,
+        RentalPlayDuration = fields.GetValueOrDefault(RentalPlayDuration) as long?,
+        GeneralFlags = (uint)(long)fields[PrGeneralFlags],
+        AnalogVideoOpl = (int)(long)fields[AnalogVideoOpl],
+        CompressedDigitalAudioOpl = (int)(long)fields[CompressedDigitalAudioOpl],
+        CompressedDigitalVideoOpl = (int)(long)fields[CompressedDigitalVideoOpl],
+        UncompressedDigitalAudioOpl = (int)(long)fields[UncompressedDigitalAudioOpl],
+        UncompressedDigitalVideoOpl = (int)(long)fields[UncompressedDigitalVideoOpl],
+        UnknownOutputBehavior = (string)fields[UnknownOutputBehavior],
+        OutputControlFlags = fields.GetValueOrDefault(OutputControlFlags) is byte[] flags ? Convert.ToHexStringLower(flags) : null,
+        ExtensionType = fields.GetValueOrDefault(ExtensionType) as string,
+        ExtensionPayload = fields.GetValueOrDefault(ExtensionPayload) is byte[] extension ? Convert.ToBase64String(extension) : null,
+        DeviceId = fields.GetValueOrDefault(DeviceId) is byte[] deviceId ? Convert.ToHexStringLower(deviceId) : null,
+    };
+
+    private static DateTimeOffset Time(object milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
+
+    /// <summary>A map of integer keys to integers (long), text, bytes, arrays (List) and maps.</summary>
+    private static Dictionary<int, object> ReadMap(CborReader reader)
+    {
+        var fields = new Dictionary<int, object>();
+        reader.ReadStartMap();
+        while (reader.PeekState() != CborReaderState.EndMap)
+            fields.Add(reader.ReadInt32(), ReadValue(reader));
+        reader.ReadEndMap();
+        return fields;
+    }
+
+    private static object ReadValue(CborReader reader)
+    {
+        switch (reader.PeekState())
+        {
+            case CborReaderState.UnsignedInteger:
+            case CborReaderState.NegativeInteger:
+                return reader.ReadInt64();
+            case CborReaderState.TextString:
+                return reader.ReadTextString();
+            case CborReaderState.ByteString:
+                return reader.ReadByteString();
+            case CborReaderState.StartMap:
+                return ReadMap(reader);
+            case CborReaderState.StartArray:
+                var items = new List<object>();
+                reader.ReadStartArray();
+                while (reader.PeekState() != CborReaderState.EndArray) items.Add(ReadValue(reader));
+                reader.ReadEndArray();
+                return items;
+            default:
+                throw new CborContentException("unexpected CBOR item");
+        }
+    }
+
+    private static void Integer(CborWriter writer, int key, long? value)
+    {
+        if (value is null) return;
+        writer.WriteInt32(key);
+        writer.WriteInt64(value.Value);
+    }
+
+    private static void Text(CborWriter writer, int key, string? value)
+    {
+        if (value is null) return;
+        writer.WriteInt32(key);
+        writer.WriteTextString(value);
+    }
+
+    private static void Bytes(CborWriter writer, int key, byte[]? value)
+    {
+        if (value is null) return;
+        writer.WriteInt32(key);
+        writer.WriteByteString(value);
+    }
+}

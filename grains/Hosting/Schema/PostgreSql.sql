@@ -1,0 +1,149 @@
+-- A cluster's schema on PostgreSQL, written for this project: Orleans' ADO.NET clustering, and the grain state
+-- of the project's batching grain storage. Safe to run again on an existing database: tables are created when
+-- missing, the statements always replaced. The clustering provider reads its statements from OrleansQuery by
+-- key and binds them by parameter and column name.
+--
+-- Clustering (DeploymentId is the ClusterId):
+--   parameters: @DeploymentId @Address @Port @Generation @SiloName @HostName @Status @ProxyPort
+--               @StartTime @IAmAliveTime @SuspectTimes @Version
+--   columns:    Address Port Generation SiloName HostName Status ProxyPort SuspectTimes StartTime
+--               IAmAliveTime Version; a single boolean for the version-checked changes.
+
+CREATE TABLE IF NOT EXISTS OrleansQuery
+(
+    QueryKey  text NOT NULL PRIMARY KEY,
+    QueryText text NOT NULL
+);
+
+-- One row per cluster. Version is the membership table's etag: every change to a silo's row, except its
+-- I-am-alive time, must name the version it read and bumps it, all in one statement.
+CREATE TABLE IF NOT EXISTS OrleansMembershipVersion
+(
+    DeploymentId text        NOT NULL PRIMARY KEY,
+    Version      integer     NOT NULL DEFAULT 0,
+    ModifiedOn   timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per silo incarnation: its address, port and generation.
+CREATE TABLE IF NOT EXISTS OrleansMembership
+(
+    DeploymentId text        NOT NULL REFERENCES OrleansMembershipVersion ON DELETE CASCADE,
+    Address      text        NOT NULL,
+    Port         integer     NOT NULL,
+    Generation   integer     NOT NULL,
+    SiloName     text        NOT NULL,
+    HostName     text        NOT NULL,
+    Status       integer     NOT NULL,
+    ProxyPort    integer     NOT NULL,
+    SuspectTimes text        NULL,
+    StartTime    timestamptz NOT NULL,
+    IAmAliveTime timestamptz NOT NULL,
+    PRIMARY KEY (DeploymentId, Address, Port, Generation)
+);
+
+-- Grain state, written by the project's batching grain storage (not through OrleansQuery): one row per
+-- (service, state name, grain id), with the version that each row's optimistic write checks.
+CREATE TABLE IF NOT EXISTS GrainState
+(
+    ServiceId  text        NOT NULL,
+    StateName  text        NOT NULL,
+    GrainId    text        NOT NULL,
+    Version    bigint      NOT NULL,
+    Payload    bytea       NULL,
+    ModifiedOn timestamptz NOT NULL,
+    PRIMARY KEY (ServiceId, StateName, GrainId)
+);
+
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
+
+-- Clients: the gateways of the active silos (@Status is Active).
+('GatewaysQueryKey', $q$
+    SELECT Address, ProxyPort, Generation
+    FROM OrleansMembership
+    WHERE DeploymentId = @DeploymentId AND Status = @Status AND ProxyPort > 0;
+$q$),
+
+-- Reads return the version row even when no silo matches: the provider takes the etag from the first row.
+('MembershipReadAllKey', $q$
+    SELECT v.Version, m.Address, m.Port, m.Generation, m.SiloName, m.HostName, m.Status, m.ProxyPort,
+           m.SuspectTimes, m.StartTime, m.IAmAliveTime
+    FROM OrleansMembershipVersion v
+    LEFT JOIN OrleansMembership m ON m.DeploymentId = v.DeploymentId
+    WHERE v.DeploymentId = @DeploymentId;
+$q$),
+
+('MembershipReadRowKey', $q$
+    SELECT v.Version, m.Address, m.Port, m.Generation, m.SiloName, m.HostName, m.Status, m.ProxyPort,
+           m.SuspectTimes, m.StartTime, m.IAmAliveTime
+    FROM OrleansMembershipVersion v
+    LEFT JOIN OrleansMembership m ON m.DeploymentId = v.DeploymentId
+        AND m.Address = @Address AND m.Port = @Port AND m.Generation = @Generation
+    WHERE v.DeploymentId = @DeploymentId;
+$q$),
+
+('InsertMembershipVersionKey', $q$
+    WITH created AS (
+        INSERT INTO OrleansMembershipVersion (DeploymentId) VALUES (@DeploymentId)
+        ON CONFLICT DO NOTHING
+        RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM created);
+$q$),
+
+-- The version is bumped only when the silo is new, so a refused insert leaves the table as it was.
+('InsertMembershipKey', $q$
+    WITH bumped AS (
+        UPDATE OrleansMembershipVersion
+        SET Version = Version + 1, ModifiedOn = now()
+        WHERE DeploymentId = @DeploymentId AND Version = @Version
+          AND NOT EXISTS (SELECT 1 FROM OrleansMembership
+                          WHERE DeploymentId = @DeploymentId AND Address = @Address
+                            AND Port = @Port AND Generation = @Generation)
+        RETURNING DeploymentId),
+    joined AS (
+        INSERT INTO OrleansMembership
+            (DeploymentId, Address, Port, Generation, SiloName, HostName, Status, ProxyPort, StartTime, IAmAliveTime)
+        SELECT DeploymentId, @Address, @Port, @Generation, @SiloName, @HostName, @Status, @ProxyPort,
+               @StartTime, @IAmAliveTime
+        FROM bumped
+        ON CONFLICT DO NOTHING
+        RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM joined);
+$q$),
+
+('UpdateMembershipKey', $q$
+    WITH bumped AS (
+        UPDATE OrleansMembershipVersion
+        SET Version = Version + 1, ModifiedOn = now()
+        WHERE DeploymentId = @DeploymentId AND Version = @Version
+          AND EXISTS (SELECT 1 FROM OrleansMembership
+                      WHERE DeploymentId = @DeploymentId AND Address = @Address
+                        AND Port = @Port AND Generation = @Generation)
+        RETURNING DeploymentId),
+    changed AS (
+        UPDATE OrleansMembership m
+        SET Status = @Status, SuspectTimes = @SuspectTimes, IAmAliveTime = @IAmAliveTime
+        FROM bumped
+        WHERE m.DeploymentId = bumped.DeploymentId
+          AND m.Address = @Address AND m.Port = @Port AND m.Generation = @Generation
+        RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM changed);
+$q$),
+
+('UpdateIAmAlivetimeKey', $q$
+    UPDATE OrleansMembership
+    SET IAmAliveTime = @IAmAliveTime
+    WHERE DeploymentId = @DeploymentId AND Address = @Address AND Port = @Port AND Generation = @Generation;
+$q$),
+
+-- The silos' rows go with the version row.
+('DeleteMembershipTableEntriesKey', $q$
+    DELETE FROM OrleansMembershipVersion WHERE DeploymentId = @DeploymentId;
+$q$),
+
+-- Silos that stopped reporting before @IAmAliveTime and are no longer active (3).
+('CleanupDefunctSiloEntriesKey', $q$
+    DELETE FROM OrleansMembership
+    WHERE DeploymentId = @DeploymentId AND IAmAliveTime < @IAmAliveTime AND Status <> 3;
+$q$)
+
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;

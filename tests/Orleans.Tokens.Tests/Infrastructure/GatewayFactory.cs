@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Orleans.Tokens.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway (its <c>Program</c>) on Kestrel at a loopback port, so requests cross a real socket and
+/// Kestrel's own limits apply. Settings go in with <see cref="IWebHostBuilder.UseSetting"/>, which the gateway's
+/// <c>Program</c> sees as command-line arguments before it builds anything. Given a <c>urls</c> setting, Kestrel
+/// listens there (as a deployed gateway would); otherwise on a loopback port Kestrel picks.
+/// </summary>
+public sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public GatewayFactory(IReadOnlyDictionary<string, string> settings)
+    {
+        _settings = settings;
+        if (settings.ContainsKey("urls")) UseKestrel(); else UseKestrel(0);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // What a customer meets: the Production environment (no developer exception page).
+        builder.UseEnvironment("Production");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+}

@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Tokens.Hosting;
+
+namespace Orleans.Tokens.Tests.Infrastructure;
+
+/// <summary>
+/// One gateway for the <see cref="GatewayCollection"/>: the real gateway with its embedded silo and SQLite storage
+/// in a fresh temporary data directory (deleted afterwards), on free ports, serving the production environment,
+/// with <c>Tokens:PublicBaseUrl</c> = <see cref="PublicBaseUrl"/>. A subclass may pass other settings.
+/// </summary>
+public class GatewayFixture : IAsyncLifetime
+{
+    public const string PublicBaseUrl = "http://tokens.test";
+    public const string WidevinePath = "/hms/wv/token";
+    public const string PlayReadyPath = "/hms/pr/token";
+
+    // Customer ids are unique in this fixture's fresh storage; an id not yet handed out belongs to nobody.
+    private static long _lastCustomerId = 100_000;
+
+    public string DataDirectory { get; } =
+        Path.Combine(Path.GetTempPath(), "orleans-tokens-tests-" + Guid.NewGuid().ToString("N"));
+
+    public GatewayFactory Factory { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public IGrainFactory Grains => Factory.Services.GetRequiredService<IGrainFactory>();
+
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public GatewayFixture() : this(new Dictionary<string, string> { ["Tokens:PublicBaseUrl"] = PublicBaseUrl })
+    {
+    }
+
+    /// <summary>A gateway with these settings on top of the data directory, cluster and logging ones.</summary>
+    protected GatewayFixture(IReadOnlyDictionary<string, string> settings) => _settings = settings;
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        var siloPort = FreePort.Pick();
+        int gatewayPort;
+        do gatewayPort = FreePort.Pick(); while (gatewayPort == siloPort);
+        var settings = new Dictionary<string, string>
+        {
+            ["Tokens:DataDirectory"] = DataDirectory,
+            ["Cluster:Mode"] = "Embedded",
+            ["Cluster:SiloPort"] = siloPort.ToString(),
+            ["Cluster:GatewayPort"] = gatewayPort.ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in _settings) settings[key] = value;
+        Factory = new GatewayFactory(settings);
+        Factory.StartServer();
+        // On Kestrel the factory's ClientOptions.BaseAddress is the address the server really listens on.
+        Client = Factory.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = Factory.ClientOptions.BaseAddress });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Factory is not null) await Factory.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public static long NextCustomerId() => Interlocked.Increment(ref _lastCustomerId);
+
+    public static string MintPath(Drm drm) => drm == Drm.Widevine ? WidevinePath : PlayReadyPath;
+
+    /// <summary>Creates an enabled customer through its grain, as the admin tool would.</summary>
+    public async Task<TestCustomer> CreateCustomerAsync(
+        long productionBalance = 100, long testBalance = 0, bool widevine = true, bool playReady = true)
+    {
+        var id = NextCustomerId();
+        var grain = Grains.GetGrain<ICustomerGrain>(id);
+        var created = await grain.Create(new CustomerOptions(widevine, playReady), productionBalance, testBalance);
+        return new TestCustomer(id, grain, created);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path, Params query) =>
+        Client.GetAsync(path + "?" + query.ToQueryString());
+
+    /// <summary>POST with <paramref name="form"/> as an <c>application/x-www-form-urlencoded</c> body.</summary>
+    public Task<HttpResponseMessage> PostFormAsync(string path, Params form, Params? query = null) =>
+        Client.PostAsync(query is null ? path : path + "?" + query.ToQueryString(), form.ToForm());
+
+    /// <summary>A mint request with <paramref name="query"/> as the query string (GET).</summary>
+    public Task<HttpResponseMessage> MintAsync(Drm drm, Params query) => GetAsync(MintPath(drm), query);
+
+    /// <summary>
+    /// Opens a token with the gateway's token keys (section 7: the embedded default keeps them with its data),
+    /// so a test can see what a token carries. Null when the token does not open.
+    /// </summary>
+    public TokenPayload? OpenToken(string token)
+    {
+        var ring = Factory.Services.GetService<TokenKeyRing>();
+        if (ring is null)
+        {
+            var configuration = Factory.Services.GetRequiredService<IConfiguration>();
+            ring = TokenKeyStore.Load(configuration, TokensSettings.From(configuration), createIfMissing: false);
+        }
+        return ring.Open(token, DateTimeOffset.UtcNow, out _);
+    }
+}

@@ -1,0 +1,47 @@
+using Orleans.Tokens.Tests.Contract;
+using Orleans.Tokens.Tests.Infrastructure;
+
+namespace Orleans.Tokens.Tests;
+
+/// <summary>
+/// Contract sections 3 and 9: each mint debits exactly one token and a refused one none, also under load. One
+/// customer with 150 production tokens, 200 Widevine mints at once: exactly 150 succeed, 50 get -2019, balance 0.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class MintConcurrencyTests(GatewayFixture gateway)
+{
+    [Fact]
+    public async Task TwoHundredParallelMints_OnABalanceOf150_Mint150_Refuse50()
+    {
+        var customer = await gateway.CreateCustomerAsync(productionBalance: 150, testBalance: 25);
+        var target = GatewayFixture.WidevinePath + "?" + ValidRequests.Widevine(customer).ToQueryString();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = Enumerable.Range(0, 200).Select(async _ =>
+        {
+            await start.Task;
+            return await gateway.Client.GetAsync(target);
+        }).ToArray();
+        start.SetResult();
+        var responses = await Task.WhenAll(requests);
+
+        var tokens = new List<string>();
+        var refused = 0;
+        foreach (var response in responses)
+        {
+            if (response.StatusCode == System.Net.HttpStatusCode.OK)
+            {
+                tokens.Add(await Expect.WidevineTokenAsync(response));
+            }
+            else
+            {
+                await Expect.ErrorAsync(response, -2019);
+                refused++;
+            }
+        }
+        Assert.Equal(150, tokens.Count);
+        Assert.Equal(50, refused);
+        Assert.Equal(150, tokens.Distinct().Count());
+        Assert.Equal(0, await customer.ProductionBalanceAsync());
+        Assert.Equal(25, await customer.TestBalanceAsync());
+    }
+}
