@@ -33,6 +33,7 @@ internal static class GatewaySetup
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
         builder.Services.AddSingleton(GatewayOptions.From(builder.Configuration, settings.Environment));
+        builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
         return builder;
