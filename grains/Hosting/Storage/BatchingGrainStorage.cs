@@ -22,7 +22,15 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var stored = await database.Read(stateName, grainId.ToString(), CancellationToken.None);
+        StoredState? stored;
+        try
+        {
+            stored = await database.Read(stateName, grainId.ToString(), CancellationToken.None);
+        }
+        catch (Exception failure)
+        {
+            throw Unavailable(failure);
+        }
         if (stored?.Payload is { } payload)
         {
             grainState.State = serializer.Deserialize<T>(new BinaryData(payload));
@@ -101,10 +109,14 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
             catch (Exception failure)
             {
                 metrics.Failed(batch.Count);
-                foreach (var pending in batch) pending.Done.TrySetException(failure);
+                var unavailable = Unavailable(failure);
+                foreach (var pending in batch) pending.Done.TrySetException(unavailable);
             }
         }
     }
+
+    private static StorageUnavailableException Unavailable(Exception failure) =>
+        new($"grain storage unavailable: {failure.GetType().Name}: {failure.Message}");
 
     private sealed record Pending(StateWrite Write)
     {

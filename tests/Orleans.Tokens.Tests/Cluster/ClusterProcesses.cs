@@ -57,7 +57,6 @@ internal sealed class ClusterProcesses : IAsyncDisposable
     /// </summary>
     public static async Task<ClusterProcesses> StartAsync(PostgresServer postgres, ITestOutputHelper log, int silos = 2, int gateways = 2)
     {
-        await SiloBinary.EnsureCurrentAsync(log);
         var cluster = new ClusterProcesses(postgres, log);
         try
         {

@@ -33,14 +33,7 @@ internal static class ProcessBinaries
 
     public static string Admin { get; } = Locate("admin", "Orleans.Tokens.Admin");
 
-    /// <summary>
-    /// The silo host, looked up on first use only: a missing silo must not break the gateway and admin lookups. The
-    /// test project does not reference it, so it is never in this assembly's output and comes from
-    /// <c>silo/bin/…</c> (<see cref="ProjectOutput"/>), which the cluster tests build when it is missing or stale.
-    /// </summary>
-    public static string Silo => LazySilo.Value;
-
-    private static readonly Lazy<string> LazySilo = new(() => Locate("silo", "Orleans.Tokens.Silo"));
+    public static string Silo { get; } = Locate("silo", "Orleans.Tokens.Silo");
 
     /// <summary>
     /// Where a project of the repository puts its assembly for this test assembly's Configuration and target
