@@ -4,6 +4,7 @@ using Orleans.Tokens.Gateway.Minting;
 using Orleans.Tokens.Gateway.Redemption;
 using Orleans.Tokens.Gateway.Requests;
 using Orleans.Tokens.Hosting;
+using Orleans.Tokens.Hosting.Storage;
 
 namespace Orleans.Tokens.Gateway;
 
@@ -26,12 +27,13 @@ internal static class GatewaySetup
         else
             builder.UseOrleansClient(client => client.UseTokensCluster(settings));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans")
+            .AddMeter("Microsoft.Orleans", StorageMetrics.MeterName)
             .AddPrometheusExporter());
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
         builder.Services.AddSingleton(GatewayOptions.From(builder.Configuration, settings.Environment));
+        builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
         return builder;

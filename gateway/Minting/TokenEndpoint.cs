@@ -8,7 +8,7 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// <c>/hms/wv/token</c> and <c>/hms/pr/token</c>: validate completely, then one grain call that authenticates,
 /// checks and debits, then seal the token and answer.
 /// </summary>
-internal sealed class TokenEndpoint(IGrainFactory grains, TokenKeyRing keys, GatewayOptions options, ILogger<TokenEndpoint> logger)
+internal sealed class TokenEndpoint(CustomerGrains customers, TokenKeyRing keys, GatewayOptions options, ILogger<TokenEndpoint> logger)
 {
     public async Task Handle(HttpContext context, Drm drm)
     {
@@ -24,7 +24,7 @@ internal sealed class TokenEndpoint(IGrainFactory grains, TokenKeyRing keys, Gat
         MintResult result;
         try
         {
-            var grain = grains.GetGrain<ICustomerGrain>(request.Authenticator.CustomerId);
+            var grain = customers.Get(request.Authenticator.CustomerId);
             result = await grain.Mint(new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, request.Kid, request.ContentKey));
         }
         catch (Exception exception)

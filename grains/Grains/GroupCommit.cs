@@ -8,10 +8,6 @@ public readonly record struct Change<T>(CustomerState? State, T Result)
     public static Change<T> None(T result) => new(null, result);
 }
 
-/// <summary>The storage could not take a change; the change did not happen.</summary>
-[GenerateSerializer, Alias("Orleans.Tokens.Grains.StorageUnavailableException")]
-public sealed class StorageUnavailableException(string message) : Exception(message);
-
 /// <summary>
 /// Group commit for a reentrant grain, after Chirper's <c>ChirperAccount</c>: changes apply at once to a working
 /// copy of the state; one storage write is in flight at a time and the changes that arrive meanwhile share the

@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.Tokens.Grains;
+using Orleans.Tokens.Hosting.Storage;
 
 namespace Orleans.Tokens.Hosting;
 
@@ -15,15 +18,15 @@ public static class SiloSetup
             : silo.UseEmbeddedTokensSilo(settings);
 
     /// <summary>
-    /// The embedded default: one silo on localhost clustering, customer accounts in Orleans' ADO.NET grain storage
-    /// on a SQLite file under the data directory, whose schema is created on first start.
+    /// The embedded default: one silo on localhost clustering, customer accounts in the project's batching grain
+    /// storage on a SQLite file under the data directory, whose schema is created on first start.
     /// </summary>
     public static ISiloBuilder UseEmbeddedTokensSilo(this ISiloBuilder silo, TokensSettings settings)
     {
         var connectionString = SqliteSchema.EnsureCreated(settings.SqlitePath);
         silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
             serviceId: settings.ServiceId, clusterId: settings.ClusterId);
-        return silo.AddCustomerStorage(SqliteSchema.Invariant, connectionString);
+        return silo.AddCustomerStorage(_ => new SqliteStateDatabase(connectionString, settings.ServiceId, settings.SqliteFullSync));
     }
 
     /// <summary>
@@ -44,15 +47,17 @@ public static class SiloSetup
             options.Invariant = PostgresSchema.Invariant;
             options.ConnectionString = settings.ConnectionString;
         });
-        return silo.AddCustomerStorage(PostgresSchema.Invariant, settings.ConnectionString);
+        silo.ConfigureServices(services => services.AddSingleton(NpgsqlDataSource.Create(settings.ConnectionString)));
+        return silo.AddCustomerStorage(provider =>
+            new PostgresStateDatabase(provider.GetRequiredService<NpgsqlDataSource>(), settings.ServiceId));
     }
 
-    private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, string invariant, string connectionString) =>
-        silo.AddAdoNetGrainStorage(StorageNames.Customers, options => options
-            .Configure<Serializer>((o, serializer) =>
-            {
-                o.Invariant = invariant;
-                o.ConnectionString = connectionString;
-                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-            }));
+    /// <summary>Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization.</summary>
+    private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, Func<IServiceProvider, IStateDatabase> database) =>
+        silo.ConfigureServices(services => services
+            .AddSingleton<StorageMetrics>()
+            .AddGrainStorage(StorageNames.Customers, (provider, _) => new BatchingGrainStorage(
+                database(provider),
+                new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()),
+                provider.GetRequiredService<StorageMetrics>())));
 }

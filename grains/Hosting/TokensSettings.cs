@@ -31,6 +31,12 @@ public sealed record TokensSettings(
     /// <summary>Whether a PostgreSQL-clustered silo applies the schema before it starts.</summary>
     public bool ApplySchema { get; init; }
 
+    /// <summary>
+    /// SQLite's synchronous FULL (the default): a commit is on disk before its debits are acknowledged. NORMAL
+    /// survives a crash of the process, not of the machine.
+    /// </summary>
+    public bool SqliteFullSync { get; init; } = true;
+
     public static TokensSettings From(IConfiguration configuration)
     {
         var environmentName = configuration["Tokens:Environment"] ?? "production";
@@ -61,6 +67,7 @@ public sealed record TokensSettings(
             ClusterId = configuration["Cluster:ClusterId"] ?? DefaultId,
             AdvertisedIPAddress = address,
             ApplySchema = configuration.GetValue("Cluster:ApplySchema", false),
+            SqliteFullSync = !"Normal".Equals(configuration["Tokens:SqliteSynchronous"], StringComparison.OrdinalIgnoreCase),
         };
     }
 

@@ -24,7 +24,8 @@ public static class TokenCodec
 
     public static byte[] Encode(TokenPayload payload)
     {
-        var writer = new CborWriter(CborConformanceMode.Strict);
+        // Lax: this writer alone decides what goes in; the reader stays strict.
+        var writer = new CborWriter(CborConformanceMode.Lax);
         writer.WriteStartMap(null);
         Bytes(writer, TokenId, Convert.FromHexString(payload.TokenId));
         Integer(writer, CustomerId, payload.CustomerId);

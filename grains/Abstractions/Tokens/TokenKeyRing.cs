@@ -19,6 +19,8 @@ public sealed class TokenKeyRing
     private readonly IReadOnlyDictionary<string, byte[]> _keys;
     private readonly byte[] _activeHeader;
     private readonly byte[] _activeKey;
+    // An AesGcm holds native cipher state that is costly to set up and not safe to share between threads.
+    private readonly ThreadLocal<AesGcm> _sealer;
 
     public TokenKeyRing(string activeKeyId, IReadOnlyDictionary<string, byte[]> keys)
     {
@@ -32,6 +34,7 @@ public sealed class TokenKeyRing
             ? active
             : throw new ArgumentException($"the active token key '{activeKeyId}' is not in the key ring");
         _activeHeader = Header(activeKeyId);
+        _sealer = new ThreadLocal<AesGcm>(() => new AesGcm(_activeKey, TagSize));
     }
 
     public string ActiveKeyId => Encoding.ASCII.GetString(_activeHeader, 2, _activeHeader.Length - 2);
@@ -48,10 +51,7 @@ public sealed class TokenKeyRing
         RandomNumberGenerator.Fill(nonce);
         var ciphertext = sealedBytes.AsSpan(_activeHeader.Length + NonceSize, plaintext.Length);
         var tag = sealedBytes.AsSpan(sealedBytes.Length - TagSize);
-        using (var aes = new AesGcm(_activeKey, TagSize))
-        {
-            aes.Encrypt(nonce, plaintext, ciphertext, tag, _activeHeader);
-        }
+        _sealer.Value!.Encrypt(nonce, plaintext, ciphertext, tag, _activeHeader);
         return Base64Url.EncodeToString(sealedBytes);
     }
 

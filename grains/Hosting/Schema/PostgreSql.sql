@@ -1,16 +1,13 @@
--- A cluster's schema on PostgreSQL for Orleans' ADO.NET clustering and grain storage, written for this project.
--- Safe to run again on an existing database: tables are created when missing, the statements always replaced.
--- Both providers read their statements from OrleansQuery by key and bind them by parameter and column name.
+-- A cluster's schema on PostgreSQL, written for this project: Orleans' ADO.NET clustering, and the grain state
+-- of the project's batching grain storage. Safe to run again on an existing database: tables are created when
+-- missing, the statements always replaced. The clustering provider reads its statements from OrleansQuery by
+-- key and binds them by parameter and column name.
 --
 -- Clustering (DeploymentId is the ClusterId):
 --   parameters: @DeploymentId @Address @Port @Generation @SiloName @HostName @Status @ProxyPort
 --               @StartTime @IAmAliveTime @SuspectTimes @Version
 --   columns:    Address Port Generation SiloName HostName Status ProxyPort SuspectTimes StartTime
 --               IAmAliveTime Version; a single boolean for the version-checked changes.
--- Grain storage:
---   parameters: @ServiceId @GrainTypeString @GrainIdN0 @GrainIdN1 @GrainIdExtensionString
---               @GrainStateVersion @PayloadBinary (and hashes this schema does not need)
---   columns:    PayloadBinary and Version (read), NewGrainStateVersion (write), a version (clear, delete).
 
 CREATE TABLE IF NOT EXISTS OrleansQuery
 (
@@ -44,18 +41,17 @@ CREATE TABLE IF NOT EXISTS OrleansMembership
     PRIMARY KEY (DeploymentId, Address, Port, Generation)
 );
 
--- One row per grain state, keyed by its natural key; a missing extension key is stored as ''.
-CREATE TABLE IF NOT EXISTS OrleansStorage
+-- Grain state, written by the project's batching grain storage (not through OrleansQuery): one row per
+-- (service, state name, grain id), with the version that each row's optimistic write checks.
+CREATE TABLE IF NOT EXISTS GrainState
 (
-    ServiceId              text        NOT NULL,
-    GrainTypeString        text        NOT NULL,
-    GrainIdN0              bigint      NOT NULL,
-    GrainIdN1              bigint      NOT NULL,
-    GrainIdExtensionString text        NOT NULL,
-    PayloadBinary          bytea       NULL,
-    ModifiedOn             timestamptz NOT NULL,
-    Version                integer     NOT NULL,
-    PRIMARY KEY (ServiceId, GrainTypeString, GrainIdN0, GrainIdN1, GrainIdExtensionString)
+    ServiceId  text        NOT NULL,
+    StateName  text        NOT NULL,
+    GrainId    text        NOT NULL,
+    Version    bigint      NOT NULL,
+    Payload    bytea       NULL,
+    ModifiedOn timestamptz NOT NULL,
+    PRIMARY KEY (ServiceId, StateName, GrainId)
 );
 
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
@@ -148,58 +144,6 @@ $q$),
 ('CleanupDefunctSiloEntriesKey', $q$
     DELETE FROM OrleansMembership
     WHERE DeploymentId = @DeploymentId AND IAmAliveTime < @IAmAliveTime AND Status <> 3;
-$q$),
-
-('ReadFromStorageKey', $q$
-    SELECT PayloadBinary, Version
-    FROM OrleansStorage
-    WHERE ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
-      AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
-      AND GrainIdExtensionString = coalesce(@GrainIdExtensionString, '');
-$q$),
-
--- A first write (no version yet) inserts; a later one replaces the row holding the version the grain read.
--- Anything else returns no row, which the provider reports as an inconsistent state for that grain alone.
-('WriteToStorageKey', $q$
-    WITH replaced AS (
-        UPDATE OrleansStorage
-        SET PayloadBinary = @PayloadBinary, ModifiedOn = now(), Version = Version + 1
-        WHERE ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
-          AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
-          AND GrainIdExtensionString = coalesce(@GrainIdExtensionString, '')
-          AND Version = @GrainStateVersion
-        RETURNING Version),
-    created AS (
-        INSERT INTO OrleansStorage
-            (ServiceId, GrainTypeString, GrainIdN0, GrainIdN1, GrainIdExtensionString, PayloadBinary, ModifiedOn, Version)
-        SELECT @ServiceId, @GrainTypeString, @GrainIdN0, @GrainIdN1, coalesce(@GrainIdExtensionString, ''),
-               @PayloadBinary, now(), 1
-        WHERE @GrainStateVersion IS NULL
-        ON CONFLICT DO NOTHING
-        RETURNING Version)
-    SELECT Version AS NewGrainStateVersion FROM replaced
-    UNION ALL
-    SELECT Version FROM created;
-$q$),
-
-('ClearStorageKey', $q$
-    UPDATE OrleansStorage
-    SET PayloadBinary = NULL, ModifiedOn = now(), Version = Version + 1
-    WHERE ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
-      AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
-      AND GrainIdExtensionString = coalesce(@GrainIdExtensionString, '')
-      AND Version = @GrainStateVersion
-    RETURNING Version;
-$q$),
-
--- For DeleteStateOnClear: the provider expects a version other than the grain's when the row went.
-('DeleteStorageKey', $q$
-    DELETE FROM OrleansStorage
-    WHERE ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
-      AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
-      AND GrainIdExtensionString = coalesce(@GrainIdExtensionString, '')
-      AND Version = @GrainStateVersion
-    RETURNING Version + 1;
 $q$)
 
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;

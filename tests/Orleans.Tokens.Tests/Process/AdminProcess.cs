@@ -15,28 +15,42 @@ internal sealed record AdminResult(string[] Arguments, int ExitCode, string Stdo
 }
 
 /// <summary>
-/// The real admin tool (an Orleans client of the gateway's embedded silo) run as <c>dotnet Orleans.Tokens.Admin.dll
-/// …</c>. It takes its settings from the environment only: Cluster__GatewayPort and Tokens__DataDirectory.
+/// The real admin tool (an Orleans client of the cluster) run as <c>dotnet Orleans.Tokens.Admin.dll …</c>. It takes
+/// its settings from the environment only: for the gateway's embedded silo Cluster__GatewayPort and
+/// Tokens__DataDirectory; for another cluster whatever settings its hosts share.
 /// </summary>
-internal sealed class AdminProcess(int gatewayPort, string dataDirectory, ITestOutputHelper log)
+internal sealed class AdminProcess(IReadOnlyDictionary<string, string> environment, ITestOutputHelper log)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    public async Task<AdminResult> RunAsync(params string[] arguments)
+    /// <summary>The admin tool for an embedded gateway: its silo's gateway port and its data directory.</summary>
+    public AdminProcess(int gatewayPort, string dataDirectory, ITestOutputHelper log)
+        : this(new Dictionary<string, string>
+        {
+            ["Cluster__GatewayPort"] = gatewayPort.ToString(),
+            ["Tokens__DataDirectory"] = dataDirectory,
+        }, log)
+    {
+    }
+
+    public Task<AdminResult> RunAsync(params string[] arguments) => RunCoreAsync(null, arguments);
+
+    /// <summary>Runs a command with <paramref name="standardInput"/> on its standard input (for <c>batch</c>).</summary>
+    public Task<AdminResult> RunWithInputAsync(string standardInput, params string[] arguments) => RunCoreAsync(standardInput, arguments);
+
+    private async Task<AdminResult> RunCoreAsync(string? standardInput, string[] arguments)
     {
         var watch = Stopwatch.StartNew();
-        var info = ChildProcess.StartInfo(
-            ProcessBinaries.Admin,
-            arguments,
-            new Dictionary<string, string>
-            {
-                ["Cluster__GatewayPort"] = gatewayPort.ToString(),
-                ["Tokens__DataDirectory"] = dataDirectory,
-            },
-            Path.GetDirectoryName(ProcessBinaries.Admin)!);
+        var info = ChildProcess.StartInfo(ProcessBinaries.Admin, arguments, environment, Path.GetDirectoryName(ProcessBinaries.Admin)!);
+        info.RedirectStandardInput = standardInput is not null;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
         using var timeout = new CancellationTokenSource(Timeout);
         try
         {

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Orleans.Tokens.Tests.ProcessLevel;
 
 /// <summary>
-/// Finds the built gateway and admin assemblies to run with <c>dotnet &lt;dll&gt;</c>.
+/// Finds the built gateway, admin and silo assemblies to run with <c>dotnet &lt;dll&gt;</c>.
 /// <para>
 /// First choice: each project's own output, <c>gateway/bin/&lt;Configuration&gt;/&lt;tfm&gt;/</c> and
 /// <c>admin/bin/&lt;Configuration&gt;/&lt;tfm&gt;/</c>, with the Configuration and target framework of this test
@@ -20,9 +20,33 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 /// </summary>
 internal static class ProcessBinaries
 {
+    // Declared first: the static initializers below run in textual order and use these two.
+    /// <summary>The directory holding Orleans.Tokens.sln above this test assembly, or null.</summary>
+    public static string? RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>This test assembly's build configuration (Debug, Release).</summary>
+    public static string Configuration { get; } =
+        typeof(ProcessBinaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
+        ?? Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
+
     public static string Gateway { get; } = Locate("gateway", "Orleans.Tokens.Gateway");
 
     public static string Admin { get; } = Locate("admin", "Orleans.Tokens.Admin");
+
+    public static string Silo { get; } = Locate("silo", "Orleans.Tokens.Silo");
+
+    /// <summary>
+    /// Where a project of the repository puts its assembly for this test assembly's Configuration and target
+    /// framework (<c>&lt;folder&gt;/bin/&lt;Configuration&gt;/&lt;tfm&gt;/&lt;name&gt;.dll</c>), whether or not it exists; null outside
+    /// the repository.
+    /// </summary>
+    public static string? ProjectOutput(string projectFolder, string assemblyName)
+    {
+        var targetFramework = Path.GetFileName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // bin/<Configuration>/<tfm>
+        return RepositoryRoot is null
+            ? null
+            : Path.Combine(RepositoryRoot, projectFolder, "bin", Configuration, targetFramework, assemblyName + ".dll");
+    }
 
     /// <summary>The dotnet host that runs these tests (the SDK sets DOTNET_HOST_PATH for test runs).</summary>
     public static string DotnetHost { get; } =
@@ -30,23 +54,25 @@ internal static class ProcessBinaries
 
     private static string Locate(string projectFolder, string assemblyName)
     {
-        var testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var targetFramework = Path.GetFileName(testDirectory); // bin/<Configuration>/<tfm>
-        var configuration = typeof(ProcessBinaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
-            ?? Path.GetFileName(Path.GetDirectoryName(testDirectory));
         var tried = new List<string>();
-        for (var directory = new DirectoryInfo(testDirectory); directory is not null; directory = directory.Parent)
+        if (ProjectOutput(projectFolder, assemblyName) is { } candidate)
         {
-            if (!File.Exists(Path.Combine(directory.FullName, "Orleans.Tokens.sln"))) continue;
-            var candidate = Path.Combine(directory.FullName, projectFolder, "bin", configuration!, targetFramework, assemblyName + ".dll");
             tried.Add(candidate);
             if (IsRunnable(candidate)) return candidate;
-            break;
         }
-        var local = Path.Combine(testDirectory, assemblyName + ".dll");
+        var local = Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
         tried.Add(local);
         if (IsRunnable(local)) return local;
         throw new FileNotFoundException($"{assemblyName}.dll with its runtimeconfig.json was not found; tried {string.Join(", ", tried)}. Build the solution first.");
+    }
+
+    private static string? FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Orleans.Tokens.sln"))) return directory.FullName;
+        }
+        return null;
     }
 
     private static bool IsRunnable(string dll) =>

@@ -1,0 +1,118 @@
+using Microsoft.Data.Sqlite;
+
+namespace Orleans.Tokens.Hosting.Storage;
+
+/// <summary>
+/// Grain state in the embedded default's SQLite file: one immediate transaction per batch, on one connection
+/// whose prepared statements serve every batch (<see cref="BatchingGrainStorage"/> writes one batch at a time).
+/// With synchronous FULL (the default) each commit is on disk before any debit in it is acknowledged; NORMAL
+/// survives a crash of the process but not of the machine, and spares the fsync per commit.
+/// </summary>
+public sealed class SqliteStateDatabase(string connectionString, string serviceId, bool fullSync) : IStateDatabase, IDisposable
+{
+    private const string Key = "ServiceId = $service AND StateName = $state AND GrainId = $grain";
+
+    private Writer? _writer;
+
+    public async Task<StoredState?> Read(string stateName, string grainId, CancellationToken cancellation)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellation);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT Payload, Version FROM GrainState WHERE {Key}";
+        command.Parameters.AddWithValue("$service", serviceId);
+        command.Parameters.AddWithValue("$state", stateName);
+        command.Parameters.AddWithValue("$grain", grainId);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        if (!await reader.ReadAsync(cancellation)) return null;
+        return new StoredState(reader.IsDBNull(0) ? null : (byte[])reader[0], reader.GetInt64(1));
+    }
+
+    public Task<long?[]> Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
+    {
+        var writer = _writer ??= new Writer(connectionString, serviceId, fullSync);
+        try
+        {
+            return Task.FromResult(writer.Write(writes));
+        }
+        catch
+        {
+            // The connection may be broken: the next batch starts on a new one.
+            _writer = null;
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _writer?.Dispose();
+
+    private sealed class Writer : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteCommand _update;
+
+        public Writer(string connectionString, string serviceId, bool fullSync)
+        {
+            _connection = new SqliteConnection(connectionString);
+            _connection.Open();
+            using (var durable = _connection.CreateCommand())
+            {
+                durable.CommandText = fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+                durable.ExecuteNonQuery();
+            }
+            _insert = Command(serviceId, """
+                INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
+                VALUES ($service, $state, $grain, 1, $payload, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                ON CONFLICT DO NOTHING
+                RETURNING Version
+                """);
+            _update = Command(serviceId, $"""
+                UPDATE GrainState
+                SET Payload = $payload, Version = Version + 1, ModifiedOn = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                WHERE {Key} AND Version = $version
+                RETURNING Version
+                """);
+        }
+
+        public long?[] Write(IReadOnlyList<StateWrite> writes)
+        {
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            _insert.Transaction = transaction;
+            _update.Transaction = transaction;
+            var versions = new long?[writes.Count];
+            for (var i = 0; i < writes.Count; i++)
+            {
+                var write = writes[i];
+                var command = write.ExpectedVersion is null ? _insert : _update;
+                command.Parameters["$state"].Value = write.StateName;
+                command.Parameters["$grain"].Value = write.GrainId;
+                command.Parameters["$payload"].Value = (object?)write.Payload ?? DBNull.Value;
+                command.Parameters["$version"].Value = (object?)write.ExpectedVersion ?? DBNull.Value;
+                versions[i] = command.ExecuteScalar() is long version ? version : null;
+            }
+            transaction.Commit();
+            return versions;
+        }
+
+        private SqliteCommand Command(string serviceId, string text)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = text;
+            command.Parameters.Add("$service", SqliteType.Text).Value = serviceId;
+            command.Parameters.Add("$state", SqliteType.Text);
+            command.Parameters.Add("$grain", SqliteType.Text);
+            command.Parameters.Add("$payload", SqliteType.Blob);
+            command.Parameters.Add("$version", SqliteType.Integer);
+            command.Prepare();
+            return command;
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _update.Dispose();
+            _connection.Dispose();
+        }
+    }
+}
