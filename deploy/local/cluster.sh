@@ -104,7 +104,8 @@ EOF
 # The settings every process of this cluster shares (secrets included), as environment variables.
 export_cluster_env() {
     export Cluster__Storage=PostgreSql
-    export ConnectionStrings__Tokens="Host=127.0.0.1;Port=$pg_port;Database=tokens;Username=tokens;Password=$(pg_password)"
+    # Two silos share PostgreSQL's 100 connections: each pool stays well inside half of them.
+    export ConnectionStrings__Tokens="Host=127.0.0.1;Port=$pg_port;Database=tokens;Username=tokens;Password=$(pg_password);Maximum Pool Size=30"
     export Tokens__TokenKeys__local="$(token_key)"
     export Tokens__ActiveTokenKey=local
 }
