@@ -11,8 +11,6 @@ internal sealed class ParsedValues(Drm drm, DateTimeOffset issuedAt)
 
     public void Set(string name, object value) => _values[name] = value;
 
-    public bool Has(string name) => _values.ContainsKey(name);
-
     public T Get<T>(string name) => (T)_values[name];
 
     public T? Find<T>(string name) where T : class => _values.GetValueOrDefault(name) as T;

@@ -21,11 +21,4 @@ public static class KeyWrap
             return null;
         }
     }
-
-    public static byte[] Wrap(byte[] kek, byte[] key)
-    {
-        var engine = new AesWrapEngine();
-        engine.Init(true, new KeyParameter(kek));
-        return engine.Wrap(key, 0, key.Length);
-    }
 }

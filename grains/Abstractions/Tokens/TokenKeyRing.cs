@@ -37,8 +37,6 @@ public sealed class TokenKeyRing
         _sealer = new ThreadLocal<AesGcm>(() => new AesGcm(_activeKey, TagSize));
     }
 
-    public string ActiveKeyId => Encoding.ASCII.GetString(_activeHeader, 2, _activeHeader.Length - 2);
-
     public static bool IsKeyId(string id) =>
         id.Length is >= 1 and <= 32 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
