@@ -55,7 +55,7 @@ internal sealed class ClusterConnection(IConfiguration configuration, TokensSett
             host.Dispose();
             var reason = (lastFailure ?? failure).Message;
             throw new AdminException(
-                $"cluster unreachable through the gateway on localhost port {settings.GatewayPort} " +
+                $"cluster unreachable {(settings.Storage == ClusterStorage.PostgreSql ? "through the gateways in its membership table" : $"through the gateway on localhost port {settings.GatewayPort}")} " +
                 $"within {ConnectTimeout.TotalSeconds:0} s: {reason}");
         }
     }
