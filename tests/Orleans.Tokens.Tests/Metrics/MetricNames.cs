@@ -26,8 +26,13 @@ public static class MetricNames
     /// <summary>Counter: grain-state rows whose write transaction failed.</summary>
     public const string StorageFailedWrites = "tokens_storage_failed_writes_total";
 
-    /// <summary>Orleans' own meter (Microsoft.Orleans): the number of active silos in the cluster as this silo sees it.</summary>
-    public const string OrleansActiveSilos = "orleans_membership_active_silos";
+    /// <summary>
+    /// Orleans' own meter (Microsoft.Orleans; instrument orleans-consistent-ring-size, a gauge): the active silos in
+    /// the cluster as this silo sees them. Exported by silos (and the embedded gateway), not by a client-mode
+    /// gateway; for "silo count" take max() over silos. Orleans 10.4.2 has no orleans-membership-* instrument.
+    /// Every series also carries the label otel_scope_name (the meter).
+    /// </summary>
+    public const string OrleansActiveSilos = "orleans_consistent_ring_size";
 
     /// <summary>Histogram names as they appear in the exposition (each has _bucket, _sum and _count series).</summary>
     public static readonly IReadOnlyList<string> Histograms = [RequestDuration, StorageWriteDuration, StorageBatchSize];
