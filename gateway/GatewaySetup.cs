@@ -55,6 +55,7 @@ internal static class GatewaySetup
 
         var mint = app.Services.GetRequiredService<TokenEndpoint>();
         var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();
+        app.Services.StartTokensMetrics();
         var readiness = app.Services.GetRequiredService<Readiness>();
         var inFlight = app.Services.GetRequiredService<InFlightRequests>();
         app.Use(async (context, next) =>

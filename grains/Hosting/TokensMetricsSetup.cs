@@ -25,4 +25,11 @@ public static class TokensMetricsSetup
         services.TryAddSingleton<Readiness>();
         return services;
     }
+
+    /// <summary>Creates the instruments now, so that /metrics shows every series (at 0) before the first request.</summary>
+    public static void StartTokensMetrics(this IServiceProvider services)
+    {
+        services.GetRequiredService<TokensMetrics>();
+        services.GetService<StorageMetrics>();
+    }
 }
