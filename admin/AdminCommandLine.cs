@@ -26,5 +26,6 @@ internal static class AdminCommandLine
         AuthenticatorCommands.Create(context),
         KeyCommands.Create(context),
         TokenCommands.Create(context),
+        UsageCommand.Create(context),
     };
 }

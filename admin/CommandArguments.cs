@@ -68,6 +68,21 @@ internal static class CommandArguments
         CustomParser = result => Parse<byte[]>(result, "--key", TryParseContentKey, "--key must be 32 hex digits"),
     };
 
+    /// <summary>A UTC day, <c>YYYY-MM-DD</c>; null when absent.</summary>
+    public static Option<DateOnly?> SinceOption() => new("--since")
+    {
+        Description = "The first UTC day to show, YYYY-MM-DD (default: every kept day)",
+        HelpName = "YYYY-MM-DD",
+        CustomParser = result => Parse<DateOnly?>(result, "--since", TryParseDay, "--since must be a date YYYY-MM-DD"),
+    };
+
+    private static bool TryParseDay(string text, out DateOnly? day)
+    {
+        var parsed = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value);
+        day = parsed ? value : null;
+        return parsed;
+    }
+
     private delegate bool TryParse<T>(string text, out T value);
 
     private static T Parse<T>(ArgumentResult result, string name, TryParse<T> tryParse, string error)

@@ -4,7 +4,7 @@ using Orleans.Tokens.Gateway.Minting;
 using Orleans.Tokens.Gateway.Redemption;
 using Orleans.Tokens.Gateway.Requests;
 using Orleans.Tokens.Hosting;
-using Orleans.Tokens.Hosting.Storage;
+using Orleans.Tokens.Hosting.Health;
 
 namespace Orleans.Tokens.Gateway;
 
@@ -27,8 +27,14 @@ internal static class GatewaySetup
         else
             builder.UseOrleansClient(client => client.UseTokensCluster(settings));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans", StorageMetrics.MeterName)
-            .AddPrometheusExporter());
+            .AddMeter(TokensMetricsSetup.Meters)
+            // Every scrape sees the current values (the exporter would otherwise answer from a 300 ms cache).
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        builder.Services.AddTokensMetrics();
+        builder.Services.AddSingleton<IReadinessProbe, ClusterProbe>();
+        builder.Services.AddSingleton<InFlightRequests>();
+        builder.Services.AddHostedService<DrainOnShutdown>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = DrainOnShutdown.ShutdownTimeout);
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
@@ -49,15 +55,25 @@ internal static class GatewaySetup
 
         var mint = app.Services.GetRequiredService<TokenEndpoint>();
         var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();
-        var lifetime = app.Lifetime;
+        app.Services.StartTokensMetrics();
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        var inFlight = app.Services.GetRequiredService<InFlightRequests>();
+        app.Use(async (context, next) =>
+        {
+            inFlight.Enter();
+            try { await next(context); }
+            finally { inFlight.Exit(); }
+        });
         app.MapContract("/hms/wv/token", GetOrPost, context => mint.Handle(context, Drm.Widevine));
         app.MapContract("/hms/pr/token", GetOrPost, context => mint.Handle(context, Drm.PlayReady));
         app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine));
         app.MapContract("/hms/pr/rights", GetOrPost, context => redeem.Handle(context, Drm.PlayReady));
         app.MapContract("/healthz", Get, context => PlainText.Write(context.Response, StatusCodes.Status200OK, "ok"));
-        app.MapContract("/readyz", Get, context => lifetime.ApplicationStopping.IsCancellationRequested
-            ? PlainText.Write(context.Response, StatusCodes.Status503ServiceUnavailable, "shutting down")
-            : PlainText.Write(context.Response, StatusCodes.Status200OK, "ready"));
+        app.MapContract("/readyz", Get, async context =>
+        {
+            var (ready, reason) = await readiness.Check(context.RequestAborted);
+            await PlainText.Write(context.Response, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, reason);
+        });
         // GET /metrics is answered by the Prometheus exporter above; this route refuses the other methods.
         app.MapContract("/metrics", Get, NotFound);
         app.MapFallback("{**path}", NotFound);

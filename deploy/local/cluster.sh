@@ -20,6 +20,7 @@ if [ -z "${TOKENS_PG_PORT:-}${TOKENS_PG_DATA:-}" ] && [ -f "$run/postgres.env" ]
 pg_port=${TOKENS_PG_PORT:-${pg_port:-55432}}
 pg_data=${TOKENS_PG_DATA:-${pg_data:-/tmp/orleans-tokens-pg-$pg_port}}
 silo_ports=(22111 22112)      # silo to silo
+silo_http_ports=(22181 22182) # each silo's /metrics, /healthz, /readyz
 proxy_ports=(22121 22122)     # Orleans gateways, for clients
 http_ports=(8081 8082)
 ready_timeout=180
@@ -166,7 +167,8 @@ up() {
     for i in 0 1; do
         # Both apply the schema: it is idempotent and they take turns on a lock.
         start "silo$((i + 1))" dotnet "$silo_dll" --Cluster:ApplySchema=true \
-            --Cluster:SiloPort="${silo_ports[i]}" --Cluster:GatewayPort="${proxy_ports[i]}"
+            --Cluster:SiloPort="${silo_ports[i]}" --Cluster:GatewayPort="${proxy_ports[i]}" \
+            --urls="http://127.0.0.1:${silo_http_ports[i]}"
     done
     wait_for "silos" silos_active silo1 silo2
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Orleans.Tokens.Grains.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Requests;
 
@@ -8,9 +10,29 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// <c>/hms/wv/token</c> and <c>/hms/pr/token</c>: validate completely, then one grain call that authenticates,
 /// checks and debits, then seal the token and answer.
 /// </summary>
-internal sealed class TokenEndpoint(CustomerGrains customers, TokenKeyRing keys, GatewayOptions options, ILogger<TokenEndpoint> logger)
+internal sealed class TokenEndpoint(
+    CustomerGrains customers, TokenKeyRing keys, GatewayOptions options, TokensMetrics metrics, ILogger<TokenEndpoint> logger)
 {
+    /// <summary>Answers one mint request and counts it: tokens_requests_total, tokens_request_duration_seconds, tokens_minted_total.</summary>
     public async Task Handle(HttpContext context, Drm drm)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var code = ErrorCode.LicenseGenerationFailed;
+        var status = StatusCodes.Status500InternalServerError;
+        try
+        {
+            code = await Answer(context, drm);
+            status = context.Response.StatusCode;
+        }
+        finally
+        {
+            // An exception that escapes is answered 500 with -7008 by the exception handler.
+            metrics.Request(drm, status, code, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>The answer's code: <see cref="ErrorCode.None"/> for a token.</summary>
+    private async Task<ErrorCode> Answer(HttpContext context, Drm drm)
     {
         var form = await RequestParameters.ReadForm(context.Request, context.RequestAborted);
         var parameters = RequestParameters.From(context.Request.QueryString.Value, form);
@@ -18,7 +40,7 @@ internal sealed class TokenEndpoint(CustomerGrains customers, TokenKeyRing keys,
         if (request is null)
         {
             await ErrorResponse.Write(context.Response, error!, format);
-            return;
+            return error!.Code;
         }
 
         MintResult result;
@@ -31,15 +53,17 @@ internal sealed class TokenEndpoint(CustomerGrains customers, TokenKeyRing keys,
         {
             logger.LogWarning("Mint for customer {CustomerId} failed: {Reason}", request.Authenticator.CustomerId, exception.GetType().Name);
             await ErrorResponse.Write(context.Response, TokenError.Unavailable, format);
-            return;
+            return TokenError.Unavailable.Code;
         }
         if (result.Code != ErrorCode.None)
         {
             // Of the account refusals only -2018 takes details; they name the parameter, as a malformed one's do.
             await ErrorResponse.Write(context.Response, new TokenError(result.Code, "customerAuthenticator"), format);
-            return;
+            return result.Code;
         }
 
+        // The debit is durable: the token counts as minted even if sealing or the answer fails after this.
+        metrics.Minted(drm, options.Environment, request.Authenticator.CustomerId);
         var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, result.ContentKey!));
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
@@ -53,6 +77,7 @@ internal sealed class TokenEndpoint(CustomerGrains customers, TokenKeyRing keys,
             response.ContentType = "application/json";
             await response.WriteAsync(JsonSerializer.Serialize(new PlayReadyAnswer(options.PlayReadyRightsUrl, token), GatewayJson.Default.PlayReadyAnswer));
         }
+        return ErrorCode.None;
     }
 }
 

@@ -43,6 +43,10 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     [Alias("DeleteKey")]
     Task<bool> DeleteKey(byte[] kid);
 
+    /// <summary>Tokens minted per UTC day from <paramref name="since"/> (all kept days when null), oldest first.</summary>
+    [Alias("Usage")]
+    Task<ImmutableArray<UsageDay>> Usage(DateOnly? since);
+
     /// <summary>The stored KIDs as 32 lower-case hex digits, sorted.</summary>
     [Alias("ListKeys")]
     Task<ImmutableArray<string>> ListKeys();

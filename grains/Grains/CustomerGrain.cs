@@ -1,23 +1,61 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Tokens.Grains.Metrics;
 
 namespace Orleans.Tokens.Grains;
 
 /// <summary>
 /// One customer account. Reentrant so that calls arriving while a write is in flight can share the next write
 /// (<see cref="GroupCommit"/>); every decision runs in one turn against the working state, so it stays exact.
+/// <para>
+/// Its durable balances are on this silo's <c>tokens_balance</c> gauge while it is active here: added on
+/// activation, updated after each write, removed on deactivation. Kept active for a day of idleness so that
+/// balances stay visible (an account's state is small).
+/// </para>
 /// </summary>
 [Reentrant]
+[CollectionAgeLimit(Days = 1)]
 public sealed class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> state,
+    TokensMetrics metrics,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
     private GroupCommit? _commit;
+    private bool _balanceSeries;
+    private bool _balanceDropped;
 
-    private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle);
+    private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, ReportBalance);
 
     private long CustomerId => this.GetPrimaryKeyLong();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ReportBalance(state.State);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_balanceSeries) metrics.RemoveBalance(CustomerId);
+        _balanceSeries = false;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The durable state, as read or just written: the balance gauge follows it.</summary>
+    private void ReportBalance(CustomerState durable)
+    {
+        if (!durable.Exists) return;
+        if (_balanceSeries) metrics.UpdateBalance(CustomerId, durable.ProductionBalance, durable.TestBalance);
+        else if (!_balanceDropped)
+        {
+            _balanceSeries = metrics.TryAddBalance(CustomerId, durable.ProductionBalance, durable.TestBalance);
+            _balanceDropped = !_balanceSeries;
+        }
+    }
+
+    public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) =>
+        Task.FromResult(Existing(Commit.Current).Usage.Where(day => since is null || day.Day >= since).ToImmutableArray());
 
     public Task<MintResult> Mint(MintRequest request) => Commit.Submit(account => MintRules.Decide(account, request));
 

@@ -14,7 +14,7 @@ public readonly record struct Change<T>(CustomerState? State, T Result)
 /// next one. A caller is answered only after the write holding its change has succeeded. A failed write fails
 /// exactly the changes it held; the state is read again and the queued changes are decided anew against it.
 /// </summary>
-internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogger logger, Action onStateLost)
+internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogger logger, Action onStateLost, Action<CustomerState> onDurable)
 {
     private CustomerState? _working;
     private List<IPending> _queued = [];
@@ -50,6 +50,7 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
             try
             {
                 await storage.WriteStateAsync();
+                onDurable(target);
                 foreach (var pending in batch) pending.Succeed();
             }
             catch (Exception exception)
@@ -77,6 +78,7 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
             return;
         }
 
+        onDurable(storage.State);
         // A write can fail after its transaction committed (a lost acknowledgement): then it did land.
         if (storage.State.Revision == attempted)
         {

@@ -15,7 +15,9 @@ internal static class MintRules
         if (contentKey is null) return Refuse(ErrorCode.KeyNotInStorage);
         var balance = account.Balance(request.Environment);
         if (balance < 1) return Refuse(ErrorCode.InsufficientTokens);
-        return new(account.WithBalance(request.Environment, balance - 1), new MintResult(ErrorCode.None, contentKey));
+        var debited = account.WithBalance(request.Environment, balance - 1)
+            .CountMinted(request.Environment, request.Drm, DateOnly.FromDateTime(DateTime.UtcNow));
+        return new(debited, new MintResult(ErrorCode.None, contentKey));
     }
 
     private static Change<MintResult> Refuse(ErrorCode code) => Change<MintResult>.None(MintResult.Refused(code));

@@ -5,6 +5,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.Tokens.Grains;
+using Orleans.Tokens.Hosting.Health;
 using Orleans.Tokens.Hosting.Storage;
 
 namespace Orleans.Tokens.Hosting;
@@ -52,12 +53,18 @@ public static class SiloSetup
             new PostgresStateDatabase(provider.GetRequiredService<NpgsqlDataSource>(), settings.ServiceId));
     }
 
-    /// <summary>Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization.</summary>
+    /// <summary>
+    /// Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization; the silo's
+    /// metrics and its readiness probe (the same database answering).
+    /// </summary>
     private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, Func<IServiceProvider, IStateDatabase> database) =>
         silo.ConfigureServices(services => services
+            .AddTokensMetrics()
             .AddSingleton<StorageMetrics>()
+            .AddSingleton(database)
+            .AddSingleton<IReadinessProbe, StorageProbe>()
             .AddGrainStorage(StorageNames.Customers, (provider, _) => new BatchingGrainStorage(
-                database(provider),
+                provider.GetRequiredService<IStateDatabase>(),
                 new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()),
                 provider.GetRequiredService<StorageMetrics>())));
 }

@@ -79,12 +79,13 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         var started = new List<ClusterSilo>();
         for (var i = 0; i < count; i++)
         {
-            var ports = FreePorts.Take(2);
+            // Silo port, gateway port, and the silo's own HTTP port (/metrics, /healthz, /readyz).
+            var ports = FreePorts.Take(3);
             var name = $"silo{_silos.Count + 1}";
             var process = ChildProcess.Start(
                 ProcessBinaries.Silo,
                 // Every silo applies the schema, as cluster.sh has it: idempotent, and they take turns on a lock.
-                ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}"],
+                ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}", $"--urls=http://127.0.0.1:{ports[2]}"],
                 Environment,
                 _workDirectory);
             var silo = new ClusterSilo(name, ports[0], ports[1], process);

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace Orleans.Tokens.Grains.Metrics;
+
+/// <summary>
+/// The service's own instruments (meter <see cref="MeterName"/>), one per process: the gateway's request and mint
+/// counters, and the silo's balance gauge over the customer grains active on this silo. Customer-labelled series
+/// are bounded by <c>Metrics:MaxCustomers</c>; past it, mints count under customer="other", balances are not
+/// exported, and <c>tokens_metrics_customers_dropped_total</c> counts the customers left out.
+/// </summary>
+public sealed class TokensMetrics
+{
+    public const string MeterName = "Orleans.Tokens";
+    public const int DefaultMaxCustomers = 10_000;
+    public const string OtherCustomer = "other";
+
+    /// <summary>Request latency buckets, seconds: 1 ms to 10 s.</summary>
+    public static readonly IReadOnlyList<double> SecondsBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly int _maxCustomers;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _minted;
+    private readonly Counter<long> _dropped;
+
+    // Gateway: customers that have their own tokens_minted_total series, and those counted under "other" (each
+    // set bounded by _maxCustomers; past the second, every mint of an unlisted customer counts as dropped again).
+    private readonly ConcurrentDictionary<long, string> _mintLabels = new();
+    private readonly ConcurrentDictionary<long, bool> _mintDropped = new();
+
+    // Silo: the durable balances of the customer grains active here.
+    private readonly ConcurrentDictionary<long, Balances> _balances = new();
+
+    public TokensMetrics(IMeterFactory meters, int maxCustomers = DefaultMaxCustomers)
+    {
+        _maxCustomers = Math.Max(0, maxCustomers);
+        var meter = meters.Create(MeterName);
+        _requests = meter.CreateCounter<long>("tokens_requests", null, "Mint requests by DRM, HTTP status and error code (0 on success)");
+        _duration = meter.CreateHistogram<double>("tokens_request_duration", "s", "Mint request latency",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _minted = meter.CreateCounter<long>("tokens_minted", null, "Tokens minted by DRM, environment and customer");
+        _dropped = meter.CreateCounter<long>("tokens_metrics_customers_dropped", null,
+            "Customers left out of customer-labelled series because Metrics:MaxCustomers was reached");
+        _dropped.Add(0); // exported as 0 from the start, so that alerts on it see a series
+        meter.CreateObservableGauge("tokens_balance", ObserveBalances, null,
+            "Durable token balance of each customer whose grain is active on this silo");
+    }
+
+    public int MaxCustomers => _maxCustomers;
+
+    /// <summary>Customers with a balance series on this silo now.</summary>
+    public int BalanceSeriesCustomers => _balances.Count;
+
+    public void Request(Drm drm, int status, ErrorCode code, TimeSpan elapsed)
+    {
+        var drmName = drm.Name();
+        _requests.Add(1,
+            new KeyValuePair<string, object?>("drm", drmName),
+            new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new KeyValuePair<string, object?>("error_code", ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("drm", drmName));
+    }
+
+    public void Minted(Drm drm, TokenEnvironment environment, long customerId) =>
+        _minted.Add(1,
+            new KeyValuePair<string, object?>("drm", drm.Name()),
+            new KeyValuePair<string, object?>("environment", environment.Name()),
+            new KeyValuePair<string, object?>("customer", MintLabel(customerId)));
+
+    private string MintLabel(long customerId)
+    {
+        if (_mintLabels.TryGetValue(customerId, out var label)) return label;
+        if (_mintLabels.Count < _maxCustomers)
+        {
+            // A race may admit a few past the bound; never more than the threads racing.
+            return _mintLabels.GetOrAdd(customerId, id => id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (_mintDropped.ContainsKey(customerId)) return OtherCustomer;
+        if (_mintDropped.Count < _maxCustomers) _mintDropped.TryAdd(customerId, true);
+        _dropped.Add(1);
+        return OtherCustomer;
+    }
+
+    /// <summary>
+    /// A customer grain activated here (or its account was created): its durable balances get a series unless
+    /// <see cref="MaxCustomers"/> customers have one already; then it is counted as dropped and false is returned.
+    /// </summary>
+    public bool TryAddBalance(long customerId, long production, long test)
+    {
+        if (_balances.ContainsKey(customerId) || _balances.Count < _maxCustomers)
+        {
+            _balances[customerId] = new Balances(production, test);
+            return true;
+        }
+        _dropped.Add(1);
+        return false;
+    }
+
+    /// <summary>A durable write of a customer with a series changed its balances.</summary>
+    public void UpdateBalance(long customerId, long production, long test)
+    {
+        if (_balances.ContainsKey(customerId)) _balances[customerId] = new Balances(production, test);
+    }
+
+    /// <summary>The customer grain deactivated here: its balance is reported by the silo it activates on next.</summary>
+    public void RemoveBalance(long customerId) => _balances.TryRemove(customerId, out _);
+
+    private IEnumerable<Measurement<long>> ObserveBalances()
+    {
+        foreach (var (customerId, balances) in _balances)
+        {
+            var customer = new KeyValuePair<string, object?>("customer", customerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new Measurement<long>(balances.Production, customer, new KeyValuePair<string, object?>("environment", "production"));
+            yield return new Measurement<long>(balances.Test, customer, new KeyValuePair<string, object?>("environment", "test"));
+        }
+    }
+
+    private readonly record struct Balances(long Production, long Test);
+}
