@@ -36,7 +36,7 @@ unpack_deb() {
     cd "$tools/debs" || exit 1
     apt-get download "$package" >/dev/null 2>&1 || { apt_update && apt-get download "$package" >/dev/null; }
   ) || return 1
-  dpkg-deb -x "$(ls -t "$tools/debs/${package}"_*.deb | head -n 1)" "$tools/root"
+  dpkg-deb -x "$(ls -t "$tools/debs/${package}"_*.deb | head -n 1)" "$tools/root" || { say "could not unpack $package"; return 1; }
 }
 
 # promtool: the PATH's, else from Debian's prometheus package (unpacked, so no prometheus service is installed).
