@@ -48,11 +48,6 @@ public sealed class TokensMetrics
             "Durable token balance of each customer whose grain is active on this silo");
     }
 
-    public int MaxCustomers => _maxCustomers;
-
-    /// <summary>Customers with a balance series on this silo now.</summary>
-    public int BalanceSeriesCustomers => _balances.Count;
-
     public void Request(Drm drm, int status, ErrorCode code, TimeSpan elapsed)
     {
         var drmName = drm.Name();
@@ -85,7 +80,7 @@ public sealed class TokensMetrics
 
     /// <summary>
     /// A customer grain activated here (or its account was created): its durable balances get a series unless
-    /// <see cref="MaxCustomers"/> customers have one already; then it is counted as dropped and false is returned.
+    /// <c>Metrics:MaxCustomers</c> customers have one already; then it is counted as dropped and false is returned.
     /// </summary>
     public bool TryAddBalance(long customerId, long production, long test)
     {

@@ -16,7 +16,7 @@ public sealed class Readiness(IHostApplicationLifetime lifetime, IEnumerable<IRe
     private readonly SemaphoreSlim _asking = new(1, 1);
     private (bool Ready, string Reason, DateTime At)? _last;
 
-    public bool Stopping => lifetime.ApplicationStopping.IsCancellationRequested;
+    private bool Stopping => lifetime.ApplicationStopping.IsCancellationRequested;
 
     public async Task<(bool Ready, string Reason)> Check(CancellationToken cancellation)
     {
