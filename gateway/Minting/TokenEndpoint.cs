@@ -34,8 +34,7 @@ internal sealed class TokenEndpoint(
     /// <summary>The answer's code: <see cref="ErrorCode.None"/> for a token.</summary>
     private async Task<ErrorCode> Answer(HttpContext context, Drm drm)
     {
-        var form = await RequestParameters.ReadForm(context.Request, context.RequestAborted);
-        var parameters = RequestParameters.From(context.Request.QueryString.Value, form);
+        var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
         var (request, error, format) = TokenRequest.Validate(drm, parameters, DateTimeOffset.UtcNow);
         if (request is null)
         {

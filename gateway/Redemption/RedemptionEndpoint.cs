@@ -13,8 +13,7 @@ internal sealed class RedemptionEndpoint(TokenKeyRing keys, GatewayOptions optio
 {
     public async Task Handle(HttpContext context, Drm drm)
     {
-        var form = await RequestParameters.ReadForm(context.Request, context.RequestAborted);
-        var parameters = RequestParameters.From(context.Request.QueryString.Value, form);
+        var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
         var format = parameters.All("errorFormat") is ["json"] ? ErrorFormat.Json : ErrorFormat.Html;
         var tokens = parameters.All("ExpressPlayToken");
         var reason = "missing";

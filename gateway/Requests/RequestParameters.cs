@@ -11,11 +11,16 @@ internal sealed class RequestParameters
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
 
-    public static RequestParameters From(string? query, string? form)
+    /// <summary>The query string, then a form-encoded POST body; any other body has no parameters.</summary>
+    public static async Task<RequestParameters> Read(HttpRequest request, CancellationToken cancellation)
     {
         var parameters = new RequestParameters();
-        parameters.Add(query);
-        parameters.Add(form);
+        parameters.Add(request.QueryString.Value);
+        if (HttpMethods.IsPost(request.Method) && IsForm(request.ContentType))
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            parameters.Add(await reader.ReadToEndAsync(cancellation));
+        }
         return parameters;
     }
 
@@ -35,14 +40,6 @@ internal sealed class RequestParameters
             if (!_values.TryGetValue(name, out var values)) _values[name] = values = [];
             values.Add(value);
         }
-    }
-
-    /// <summary>Reads a form-encoded POST body; any other body has no parameters.</summary>
-    public static async Task<string?> ReadForm(HttpRequest request, CancellationToken cancellation)
-    {
-        if (!HttpMethods.IsPost(request.Method) || !IsForm(request.ContentType)) return null;
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync(cancellation);
     }
 
     private static bool IsForm(string? contentType) =>
