@@ -6,8 +6,9 @@ namespace Orleans.Tokens.Grains.Metrics;
 /// <summary>
 /// The service's own instruments (meter <see cref="MeterName"/>), one per process: the gateway's request and mint
 /// counters, and the silo's balance gauge over the customer grains active on this silo. Customer-labelled series
-/// are bounded by <c>Metrics:MaxCustomers</c>; past it, mints count under customer="other", balances are not
-/// exported, and <c>tokens_metrics_customers_dropped_total</c> counts the customers left out.
+/// are bounded exactly by <c>Metrics:MaxCustomers</c>; past it, mints count under customer="other", balances are not
+/// exported, and <c>tokens_metrics_customers_dropped_total</c> counts the customers (gateway) and activations (silo)
+/// left out.
 /// </summary>
 public sealed class TokensMetrics
 {
@@ -64,18 +65,25 @@ public sealed class TokensMetrics
             new KeyValuePair<string, object?>("environment", environment.Name()),
             new KeyValuePair<string, object?>("customer", MintLabel(customerId)));
 
+    // Known customers are answered without a lock; admitting a new one takes it, so the bound is exact.
     private string MintLabel(long customerId)
     {
         if (_mintLabels.TryGetValue(customerId, out var label)) return label;
-        if (_mintLabels.Count < _maxCustomers)
-        {
-            // A race may admit a few past the bound; never more than the threads racing.
-            return _mintLabels.GetOrAdd(customerId, id => id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
         if (_mintDropped.ContainsKey(customerId)) return OtherCustomer;
-        if (_mintDropped.Count < _maxCustomers) _mintDropped.TryAdd(customerId, true);
-        _dropped.Add(1);
-        return OtherCustomer;
+        lock (_mintLabels)
+        {
+            if (_mintLabels.TryGetValue(customerId, out label)) return label;
+            if (_mintLabels.Count < _maxCustomers)
+            {
+                label = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                _mintLabels[customerId] = label;
+                return label;
+            }
+            if (_mintDropped.ContainsKey(customerId)) return OtherCustomer;
+            if (_mintDropped.Count < _maxCustomers) _mintDropped[customerId] = true;
+            _dropped.Add(1);
+            return OtherCustomer;
+        }
     }
 
     /// <summary>
@@ -84,10 +92,13 @@ public sealed class TokensMetrics
     /// </summary>
     public bool TryAddBalance(long customerId, long production, long test)
     {
-        if (_balances.ContainsKey(customerId) || _balances.Count < _maxCustomers)
+        lock (_balances)
         {
-            _balances[customerId] = new Balances(production, test);
-            return true;
+            if (_balances.ContainsKey(customerId) || _balances.Count < _maxCustomers)
+            {
+                _balances[customerId] = new Balances(production, test);
+                return true;
+            }
         }
         _dropped.Add(1);
         return false;

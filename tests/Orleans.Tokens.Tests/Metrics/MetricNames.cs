@@ -13,7 +13,7 @@ public static class MetricNames
     public const string RequestDuration = "tokens_request_duration_seconds";
     /// <summary>Counter; labels drm, environment ("production"|"test"), customer (the id as text, or "other" past Metrics:MaxCustomers).</summary>
     public const string Minted = "tokens_minted_total";
-    /// <summary>Counter; customers that were not given their own series because Metrics:MaxCustomers was reached.</summary>
+    /// <summary>Counter; past Metrics:MaxCustomers, customers a gateway counts under "other" and activations a silo leaves without a balance series (README "Bounds").</summary>
     public const string CustomersDropped = "tokens_metrics_customers_dropped_total";
 
     // Silo (every silo process, and the embedded gateway, which co-hosts a silo).
