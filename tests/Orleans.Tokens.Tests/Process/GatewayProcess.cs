@@ -9,19 +9,22 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 /// <summary>
 /// The real gateway in its default Embedded mode (ASP.NET Core with a co-hosted silo, SQLite and the token-key
 /// file under its data directory) as a child process: its own temporary data directory, free ports for --urls,
-/// Cluster:SiloPort and Cluster:GatewayPort, ready once GET /healthz answers 200. Talked to over HTTP on
-/// 127.0.0.1 only. Dispose kills whatever still runs and deletes the data directory.
+/// Cluster:SiloPort and Cluster:GatewayPort, and any further settings the test gives (command-line form, kept across
+/// restarts), ready once GET /healthz answers 200. Talked to over HTTP on 127.0.0.1 only. Dispose kills whatever
+/// still runs and deletes the data directory.
 /// </summary>
 internal sealed class GatewayProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly ITestOutputHelper _log;
     private readonly List<string> _earlierOutput = [];
+    private readonly IReadOnlyList<string> _settings;
     private ChildProcess _process = null!;
 
-    private GatewayProcess(ITestOutputHelper log, string dataDirectory, int httpPort, int siloPort, int gatewayPort)
+    private GatewayProcess(ITestOutputHelper log, IReadOnlyList<string> settings, string dataDirectory, int httpPort, int siloPort, int gatewayPort)
     {
         _log = log;
+        _settings = settings;
         DataDirectory = dataDirectory;
         HttpPort = httpPort;
         SiloPort = siloPort;
@@ -52,12 +55,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Everything this gateway process (and the ones before a restart) wrote to stdout and stderr.</summary>
     public string Output => string.Concat(_earlierOutput) + _process.Output;
 
-    public static async Task<GatewayProcess> StartAsync(ITestOutputHelper log)
+    /// <summary>Starts a gateway; <paramref name="settings"/> go on its command line, as <c>--Metrics:MaxCustomers=3</c>.</summary>
+    public static async Task<GatewayProcess> StartAsync(ITestOutputHelper log, params string[] settings)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "orleans-tokens-process-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDirectory);
         var ports = FreePorts.Take(3);
-        var gateway = new GatewayProcess(log, dataDirectory, ports[0], ports[1], ports[2]);
+        var gateway = new GatewayProcess(log, settings, dataDirectory, ports[0], ports[1], ports[2]);
         try
         {
             await gateway.LaunchAsync();
@@ -82,6 +86,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
                 $"--Tokens:DataDirectory={DataDirectory}",
                 $"--Cluster:SiloPort={SiloPort}",
                 $"--Cluster:GatewayPort={GatewayPort}",
+                .. _settings,
             ],
             new Dictionary<string, string>(),
             Path.GetDirectoryName(ProcessBinaries.Gateway)!);
