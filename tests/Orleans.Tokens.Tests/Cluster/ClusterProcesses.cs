@@ -88,7 +88,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
                 ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}", $"--urls=http://127.0.0.1:{ports[2]}"],
                 Environment,
                 _workDirectory);
-            var silo = new ClusterSilo(name, ports[0], ports[1], process);
+            var silo = new ClusterSilo(name, ports[0], ports[1], ports[2], process);
             _silos.Add(silo);
             started.Add(silo);
         }
@@ -201,9 +201,11 @@ internal sealed class ClusterProcesses : IAsyncDisposable
     internal static string Tail(string text, int length = 4000) => text.Length <= length ? text : "…" + text[^length..];
 }
 
-/// <summary>One silo process of a <see cref="ClusterProcesses"/>.</summary>
-internal sealed record ClusterSilo(string Name, int SiloPort, int GatewayPort, ChildProcess Process)
+/// <summary>One silo process of a <see cref="ClusterProcesses"/>; it serves /metrics, /healthz and /readyz on its HTTP port.</summary>
+internal sealed record ClusterSilo(string Name, int SiloPort, int GatewayPort, int HttpPort, ChildProcess Process)
 {
+    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort}");
+
     /// <summary>SIGKILL (kill -9) to the silo's process tree: no shutdown, no goodbye to the cluster.</summary>
     public void Kill() => Process.Kill();
 }
