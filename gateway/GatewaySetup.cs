@@ -32,9 +32,7 @@ internal static class GatewaySetup
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddTokensMetrics();
         builder.Services.AddSingleton<IReadinessProbe, ClusterProbe>();
-        builder.Services.AddSingleton<InFlightRequests>();
-        builder.Services.AddHostedService<DrainOnShutdown>();
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = DrainOnShutdown.ShutdownTimeout);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = Shutdown.Timeout);
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
@@ -57,13 +55,6 @@ internal static class GatewaySetup
         var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();
         app.Services.StartTokensMetrics();
         var readiness = app.Services.GetRequiredService<Readiness>();
-        var inFlight = app.Services.GetRequiredService<InFlightRequests>();
-        app.Use(async (context, next) =>
-        {
-            inFlight.Enter();
-            try { await next(context); }
-            finally { inFlight.Exit(); }
-        });
         app.MapContract("/hms/wv/token", GetOrPost, context => mint.Handle(context, Drm.Widevine));
         app.MapContract("/hms/pr/token", GetOrPost, context => mint.Handle(context, Drm.PlayReady));
         app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine));

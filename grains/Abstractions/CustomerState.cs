@@ -14,26 +14,35 @@ public sealed record CustomerState
     [Id(6)] public ImmutableDictionary<string, byte[]> Keys { get; init; } = ImmutableDictionary<string, byte[]>.Empty;
     /// <summary>Counts successful writes, so a grain can tell after a failed write whether it landed after all.</summary>
     [Id(7)] public long Revision { get; init; }
-    /// <summary>Tokens minted per UTC day, oldest first; at most <see cref="UsageDay.KeptDays"/> days back.</summary>
-    [Id(8)] public ImmutableList<UsageDay> Usage { get; init; } = [];
+    /// <summary>Tokens minted on the day being counted (the newest day a token was minted).</summary>
+    [Id(9)] public UsageDay? CountingDay { get; init; }
+    /// <summary>Days that ended but are not yet in the account's <see cref="UsageHistory"/>: usually none.</summary>
+    [Id(10)] public ImmutableList<UsageDay> ClosedDays { get; init; } = [];
+
+    /// <summary>The usage days this state holds: closed ones not yet archived, and the day being counted.</summary>
+    public IEnumerable<UsageDay> OpenDays => CountingDay is { } counting ? ClosedDays.Add(counting) : ClosedDays;
 
     public long Balance(TokenEnvironment environment) =>
         environment == TokenEnvironment.Production ? ProductionBalance : TestBalance;
 
-    /// <summary>Counts one token minted on <paramref name="today"/>, dropping the days older than the kept window.</summary>
+    /// <summary>
+    /// Counts one token minted on <paramref name="today"/>. A new day closes the one being counted; a clock that
+    /// went back counts into the day being counted rather than reopen a closed one.
+    /// </summary>
     public CustomerState CountMinted(TokenEnvironment environment, Drm drm, DateOnly today)
     {
-        var usage = Usage;
-        var oldest = today.AddDays(-(UsageDay.KeptDays - 1));
-        var stale = 0;
-        while (stale < usage.Count && usage[stale].Day < oldest) stale++;
-        if (stale > 0) usage = usage.RemoveRange(0, stale);
-        var last = usage.Count - 1;
-        usage = last >= 0 && usage[last].Day == today
-            ? usage.SetItem(last, usage[last].Plus(environment, drm))
-            : usage.Add(new UsageDay(today, 0, 0, 0, 0).Plus(environment, drm));
-        return this with { Usage = usage };
+        if (CountingDay is { } counting && counting.Day >= today)
+            return this with { CountingDay = counting.Plus(environment, drm) };
+        return this with
+        {
+            CountingDay = new UsageDay(today, 0, 0, 0, 0).Plus(environment, drm),
+            ClosedDays = CountingDay is { } closed ? ClosedDays.Add(closed) : ClosedDays,
+        };
     }
+
+    /// <summary>This state without <paramref name="archived"/> among its closed days.</summary>
+    public CustomerState WithoutClosed(IEnumerable<UsageDay> archived) =>
+        this with { ClosedDays = ClosedDays.RemoveRange(archived) };
 
     public CustomerState WithBalance(TokenEnvironment environment, long balance) =>
         environment == TokenEnvironment.Production ? this with { ProductionBalance = balance } : this with { TestBalance = balance };

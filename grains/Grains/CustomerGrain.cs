@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Tokens.Grains.Metrics;
@@ -13,19 +14,29 @@ namespace Orleans.Tokens.Grains;
 /// activation, updated after each write, removed on deactivation. Kept active for a day of idleness so that
 /// balances stay visible (an account's state is small).
 /// </para>
+/// <para>
+/// Usage counters: the day being counted travels in the account state with each debit; a day that ends moves to
+/// the account's <see cref="UsageHistory"/>, a state of its own, so the state written per debit does not grow.
+/// </para>
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(Days = 1)]
 public sealed class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> state,
+    [PersistentState("usage", StorageNames.Customers)] IPersistentState<UsageHistory> usage,
+    [FromKeyedServices(CustomerGrain.ClockKey)] TimeProvider clock,
     TokensMetrics metrics,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
+    /// <summary>The key of the clock that dates usage (any key resolves to the silo's clock unless one is registered).</summary>
+    public const string ClockKey = "usage";
+
     private GroupCommit? _commit;
     private bool _balanceSeries;
     private bool _balanceDropped;
+    private Task? _archiving;
 
-    private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, ReportBalance);
+    private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable);
 
     private long CustomerId => this.GetPrimaryKeyLong();
 
@@ -35,11 +46,54 @@ public sealed class CustomerGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_balanceSeries) metrics.RemoveBalance(CustomerId);
         _balanceSeries = false;
-        return Task.CompletedTask;
+        if (_archiving is { } archiving) await archiving;
+    }
+
+    private void OnDurable(CustomerState durable)
+    {
+        ReportBalance(durable);
+        if (durable.ClosedDays.Count > 0 && _archiving is not { IsCompleted: false }) _archiving = ArchiveClosedDays();
+    }
+
+    /// <summary>
+    /// Moves ended days into the usage history: the history is written first, then the days leave the account
+    /// state through the group commit, so a crash in between leaves a day in both, never in neither. Where both
+    /// hold a day, the account's counts are the ones read (<see cref="UsageHistory.With"/>) and archiving it again
+    /// replaces it. Goes on while days end meanwhile; a failure leaves them for the next durable write.
+    /// </summary>
+    private async Task ArchiveClosedDays()
+    {
+        try
+        {
+            while (Commit.Current.ClosedDays is { Count: > 0 } closed)
+            {
+                usage.State = usage.State.Archive(closed);
+                await usage.WriteStateAsync();
+                await Commit.Submit(account => new Change<bool>(account.WithoutClosed(closed), true));
+            }
+        }
+        catch (Exception failure)
+        {
+            logger.LogWarning(failure, "Usage history not archived; trying again after the next write");
+            await ReadUsageAgain();
+        }
+    }
+
+    /// <summary>After a failed write the stored version is unknown (it may have landed): read it again.</summary>
+    private async Task ReadUsageAgain()
+    {
+        try
+        {
+            await usage.ReadStateAsync();
+        }
+        catch (Exception failure)
+        {
+            logger.LogWarning(failure, "Usage history could not be read again");
+        }
     }
 
     /// <summary>The durable state, as read or just written: the balance gauge follows it.</summary>
@@ -54,10 +108,11 @@ public sealed class CustomerGrain(
         }
     }
 
-    public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) =>
-        Task.FromResult(Existing(Commit.Current).Usage.Where(day => since is null || day.Day >= since).ToImmutableArray());
+    public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) => Task.FromResult(
+        usage.State.With(Existing(Commit.Current)).Where(day => since is null || day.Day >= since).ToImmutableArray());
 
-    public Task<MintResult> Mint(MintRequest request) => Commit.Submit(account => MintRules.Decide(account, request));
+    public Task<MintResult> Mint(MintRequest request) =>
+        Commit.Submit(account => MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
 
     public Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance) =>
         Commit.Submit(account =>

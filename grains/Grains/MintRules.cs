@@ -5,7 +5,7 @@ namespace Orleans.Tokens.Grains;
 /// <summary>The account checks of a mint, in the contract's order (section 3, step 4).</summary>
 internal static class MintRules
 {
-    public static Change<MintResult> Decide(CustomerState account, MintRequest request)
+    public static Change<MintResult> Decide(CustomerState account, MintRequest request, DateOnly today)
     {
         if (!account.Exists || !Authenticates(account, request)) return Refuse(ErrorCode.InvalidAuthenticator);
         if (!account.Enabled) return Refuse(ErrorCode.AccountDisabled);
@@ -16,7 +16,7 @@ internal static class MintRules
         var balance = account.Balance(request.Environment);
         if (balance < 1) return Refuse(ErrorCode.InsufficientTokens);
         var debited = account.WithBalance(request.Environment, balance - 1)
-            .CountMinted(request.Environment, request.Drm, DateOnly.FromDateTime(DateTime.UtcNow));
+            .CountMinted(request.Environment, request.Drm, today);
         return new(debited, new MintResult(ErrorCode.None, contentKey));
     }
 

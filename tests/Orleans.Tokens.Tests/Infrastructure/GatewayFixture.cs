@@ -28,13 +28,21 @@ public class GatewayFixture : IAsyncLifetime
     public IGrainFactory Grains => Factory.Services.GetRequiredService<IGrainFactory>();
 
     private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
     public GatewayFixture() : this(new Dictionary<string, string> { ["Tokens:PublicBaseUrl"] = PublicBaseUrl })
     {
     }
 
-    /// <summary>A gateway with these settings on top of the data directory, cluster and logging ones.</summary>
-    protected GatewayFixture(IReadOnlyDictionary<string, string> settings) => _settings = settings;
+    /// <summary>
+    /// A gateway with these settings on top of the data directory, cluster and logging ones, and these services
+    /// added to its own.
+    /// </summary>
+    protected GatewayFixture(IReadOnlyDictionary<string, string> settings, Action<IServiceCollection>? services = null)
+    {
+        _settings = settings;
+        _services = services;
+    }
 
     public Task InitializeAsync()
     {
@@ -51,7 +59,7 @@ public class GatewayFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in _settings) settings[key] = value;
-        Factory = new GatewayFactory(settings);
+        Factory = new GatewayFactory(settings, _services);
         Factory.StartServer();
         // On Kestrel the factory's ClientOptions.BaseAddress is the address the server really listens on.
         Client = Factory.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = Factory.ClientOptions.BaseAddress });
