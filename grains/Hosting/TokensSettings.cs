@@ -38,10 +38,6 @@ public sealed record TokensSettings(
     /// </summary>
     public bool Kubernetes { get; init; }
 
-    // Orleans' Kubernetes hosting would take POD_IP only for an advertised address nobody set, and Orleans' defaults
-    // always set one first (the machine's first address), so the silo sets it from POD_IP itself.
-    private const string PodIP = KubernetesHostingOptions.PodIPEnvironmentVariable;
-
     /// <summary>Whether a PostgreSQL-clustered silo applies the schema before it starts.</summary>
     public bool ApplySchema { get; init; }
 
@@ -50,6 +46,10 @@ public sealed record TokensSettings(
     /// survives a crash of the process, not of the machine.
     /// </summary>
     public bool SqliteFullSync { get; init; } = true;
+
+    // Orleans' Kubernetes hosting takes POD_IP only for an advertised address nobody set, and Orleans' defaults (its
+    // EndpointOptionsProvider, registered first) always set one, the machine's first address: so the silo sets POD_IP.
+    private const string PodIP = KubernetesHostingOptions.PodIPEnvironmentVariable;
 
     public static TokensSettings From(IConfiguration configuration)
     {
