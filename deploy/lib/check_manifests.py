@@ -3,6 +3,9 @@
 every environment variable and command-line setting is a configuration key the code reads; every image is one
 of deploy/docker's, whose Dockerfile publishes a project of this repository; every container port is the one
 its setting names; probes are the contract's /healthz and /readyz; secret and config-map references exist.
+Silos under Orleans' Kubernetes hosting (Cluster__Kubernetes=true) get POD_NAME, POD_NAMESPACE and POD_IP from the
+downward API, pod labels equal to their service and cluster ids, and a service account whose Role grants what the
+hosting needs on pods (get, list, watch, patch) and no delete; every other pod mounts no service account token.
 Then that the dashboard and alert rules use exactly the metric names of deploy/metric-names.txt.
 Run from the repository root: python3 deploy/lib/check_manifests.py <render.yaml>"""
 import glob, json, os, re, sys
@@ -27,6 +30,13 @@ for f in sources:
         prefixes.add(m.group(1).lower() + ":")
 notes.append(f"settings read by the code ({len(sources)} files): " + ", ".join(sorted(keys)) +
              "; and every key under " + ", ".join(sorted(prefixes)))
+# The ids a silo uses when Cluster__ServiceId / Cluster__ClusterId are not set.
+default_id = re.search(r'const string DefaultId = "([^"]+)"', open("grains/Hosting/TokensSettings.cs").read()).group(1)
+# What Orleans' Kubernetes hosting reads (KubernetesHostingOptions), each from its one downward-API field, and the pod
+# labels it selects the cluster's pods by, with the setting each must equal.
+pod_fields = {"POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace", "POD_IP": "status.podIP"}
+id_labels = {"orleans/serviceId": "Cluster__ServiceId", "orleans/clusterId": "Cluster__ClusterId"}
+hosting_verbs = {"get", "list", "watch", "patch"}
 
 
 def setting_ok(name):
@@ -60,25 +70,32 @@ notes.append("images: " + ", ".join(f"{i} ({f})" for i, f in sorted(dockerfiles.
 objects = {(o["kind"], o["metadata"]["name"]): o for o in render}
 pod_templates = [(o, o["spec"]["template"]) for o in render if o["kind"] in ("Deployment", "StatefulSet")]
 checked_env = set()
+kubernetes_pods = {}  # where: (owner, pod template), for the pods with a container under the Kubernetes hosting
 for owner, template in pod_templates:
     where = f"{owner['kind']}/{owner['metadata']['name']}"
     for c in template["spec"]["containers"]:
         image = c["image"].rsplit(":", 1)[0] if ":" in c["image"].split("/")[-1] else c["image"]
         if image not in dockerfiles:
             problems.append(f"{where}: image {c['image']} is not built by deploy/docker")
-        env = {}
+        env = {e["name"].replace("__", ":").lower(): e.get("value") for e in c.get("env", [])}
+        kubernetes = env.get("cluster:kubernetes") == "true"
         for e in c.get("env", []):
             checked_env.add(e["name"])
+            ref = e.get("valueFrom", {})
+            if e["name"] in pod_fields:
+                if not kubernetes:
+                    problems.append(f"{where}: env {e['name']} is read by the Kubernetes hosting only, and Cluster__Kubernetes is not true")
+                if ref.get("fieldRef", {}).get("fieldPath") != pod_fields[e["name"]]:
+                    problems.append(f"{where}: env {e['name']} must come from fieldRef {pod_fields[e['name']]}")
+                continue
             if not setting_ok(e["name"]):
                 problems.append(f"{where}: env {e['name']} is not a setting the code reads")
-            env[e["name"].replace("__", ":").lower()] = e.get("value")
-            ref = e.get("valueFrom", {})
             for kind, key in (("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")):
                 if key in ref:
                     target = objects.get((kind, ref[key]["name"]))
                     if not target or ref[key]["key"] not in target.get("data", {}):
                         problems.append(f"{where}: env {e['name']} refers to {kind} {ref[key]['name']} key {ref[key]['key']}, not in the render")
-            if "fieldRef" in ref and ref["fieldRef"]["fieldPath"] != "status.podIP":
+            if "fieldRef" in ref and (e["name"], ref["fieldRef"]["fieldPath"]) != ("Cluster__AdvertisedIPAddress", "status.podIP"):
                 problems.append(f"{where}: env {e['name']} from {ref['fieldRef']['fieldPath']}")
         if c.get("envFrom"):
             problems.append(f"{where}: envFrom hides the variable names from this check; name each variable")
@@ -110,7 +127,20 @@ for owner, template in pod_templates:
                 problems.append(f"{where}: port {p.get('name')} {p['containerPort']} is none of {sorted(want)}")
             elif p["containerPort"] != want[p["name"]]:
                 problems.append(f"{where}: port {p['name']} is {p['containerPort']}, the code listens on {want[p['name']]}")
-        if ("silo" in names) != ("cluster:advertisedipaddress" in env):
+        if kubernetes:
+            kubernetes_pods[where] = (owner, template)
+            if env.get("cluster:storage") != "PostgreSql":
+                problems.append(f"{where}: Cluster__Kubernetes=true needs Cluster__Storage=PostgreSql")
+            missing = [name for name in pod_fields if name not in {e["name"] for e in c.get("env", [])}]
+            if "silo" not in names or missing or "cluster:advertisedipaddress" in env:
+                problems.append(f"{where}: Cluster__Kubernetes=true is for a silo port with {', '.join(pod_fields)} "
+                                f"(missing: {', '.join(missing) or 'none'}) and without Cluster__AdvertisedIPAddress")
+            labels = template["metadata"].get("labels", {})
+            for label, setting in id_labels.items():
+                value = env.get(setting.replace("__", ":").lower()) or default_id
+                if labels.get(label) != value:
+                    problems.append(f"{where}: pod label {label} is {labels.get(label)!r}, the silo's {setting} is {value!r}")
+        elif ("silo" in names) != ("cluster:advertisedipaddress" in env):
             problems.append(f"{where}: a silo port needs Cluster__AdvertisedIPAddress (the pod IP) and the reverse")
         for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
             http = c.get(probe, {}).get("httpGet")
@@ -122,6 +152,42 @@ for owner, template in pod_templates:
             problems.append(f"{where}: readiness is /readyz (contract §1)")
         if c.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/healthz":
             problems.append(f"{where}: liveness is /healthz (contract §1)")
+
+# The Kubernetes hosting's access to the API: the pod's own service account with its token mounted, bound in the
+# pod's namespace to a Role granting get/list/watch/patch on pods and no delete. Every other pod mounts no token.
+def grants(role):
+    verbs = set()
+    for rule in role.get("rules", []):
+        if "" in rule.get("apiGroups", []) and {"pods", "*"} & set(rule.get("resources", [])):
+            verbs |= set(rule.get("verbs", []))
+    return verbs
+
+
+for owner, template in pod_templates:
+    if f"{owner['kind']}/{owner['metadata']['name']}" not in kubernetes_pods and template["spec"].get("automountServiceAccountToken") is not False:
+        problems.append(f"{owner['kind']}/{owner['metadata']['name']}: calls no Kubernetes API, so automountServiceAccountToken: false")
+for where, (owner, template) in kubernetes_pods.items():
+    spec, namespace = template["spec"], owner["metadata"].get("namespace")
+    account = spec.get("serviceAccountName", "default")
+    if ("ServiceAccount", account) not in objects and account != "default":
+        problems.append(f"{where}: service account {account} is not in the render")
+    if spec.get("automountServiceAccountToken") is not True:
+        problems.append(f"{where}: the Kubernetes hosting needs the service account token: automountServiceAccountToken: true")
+    verbs = set()
+    for binding in (o for o in render if o["kind"] == "RoleBinding" and o["metadata"].get("namespace") == namespace):
+        if not any(s.get("kind") == "ServiceAccount" and s.get("name") == account and s.get("namespace", namespace) == namespace
+                   for s in binding.get("subjects", [])):
+            continue
+        ref = binding["roleRef"]
+        role = objects.get((ref["kind"], ref["name"]))
+        if not role or ref["kind"] != "Role" or role["metadata"].get("namespace") != namespace:
+            problems.append(f"RoleBinding/{binding['metadata']['name']}: binds {ref['kind']}/{ref['name']}, not a Role of namespace {namespace} in the render")
+            continue
+        verbs |= grants(role)
+    if not hosting_verbs <= verbs:
+        problems.append(f"{where}: service account {account} may {sorted(verbs)} on pods; the Kubernetes hosting needs {sorted(hosting_verbs)}")
+    if {"delete", "deletecollection", "*"} & verbs:
+        problems.append(f"{where}: service account {account} may delete pods; the silos never do (DeleteDefunctSiloPods is false)")
 
 # Services, PDBs and HPAs point at something that exists.
 for o in render:

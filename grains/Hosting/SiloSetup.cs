@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Configuration;
@@ -37,12 +38,15 @@ public static class SiloSetup
     public static ISiloBuilder UsePostgresTokensSilo(this ISiloBuilder silo, TokensSettings settings)
     {
         if (settings.ApplySchema) PostgresSchema.Apply(settings.ConnectionString);
+        silo.ConfigureEndpoints(settings.AdvertisedIPAddress, settings.SiloPort, settings.GatewayPort);
+        if (settings.Kubernetes) silo.UseTokensKubernetesHosting();
+        // After the Kubernetes hosting, whose ORLEANS_SERVICE_ID / ORLEANS_CLUSTER_ID would otherwise win: the ids
+        // name the durable state, so they come from the settings alone.
         silo.Configure<ClusterOptions>(options =>
         {
             options.ServiceId = settings.ServiceId;
             options.ClusterId = settings.ClusterId;
         });
-        silo.ConfigureEndpoints(settings.AdvertisedIPAddress, settings.SiloPort, settings.GatewayPort);
         silo.UseAdoNetClustering(options =>
         {
             options.Invariant = PostgresSchema.Invariant;
@@ -52,6 +56,16 @@ public static class SiloSetup
         return silo.AddCustomerStorage(provider =>
             new PostgresStateDatabase(provider.GetRequiredService<NpgsqlDataSource>(), settings.ServiceId));
     }
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting: the silo is named after its pod (POD_NAME) and listens on every interface (its
+    /// advertised address is the pod's, from the settings); it labels its pod with the service and cluster ids and
+    /// declares dead the silos whose pods are deleted. The Kubernetes API is the one KUBECONFIG names, else the pod's
+    /// service account's (in-cluster).
+    /// </summary>
+    private static void UseTokensKubernetesHosting(this ISiloBuilder silo) =>
+        silo.UseKubernetesHosting(hosting => hosting.Configure(options =>
+            options.GetClientConfiguration = KubernetesClientConfiguration.BuildDefaultConfig));
 
     /// <summary>
     /// Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization; the silo's

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Orleans.Hosting.Kubernetes;
 
 namespace Orleans.Tokens.Hosting;
 
@@ -25,8 +26,17 @@ public sealed record TokensSettings(
     /// <summary>Names one deployment: silos and clients with the same id form a cluster.</summary>
     public string ClusterId { get; init; } = DefaultId;
 
-    /// <summary>The address a PostgreSQL-clustered silo listens on and publishes to the others.</summary>
+    /// <summary>
+    /// The address a PostgreSQL-clustered silo listens on and publishes to the others; with <see cref="Kubernetes"/>,
+    /// the pod's (POD_IP), and the silo listens on every interface.
+    /// </summary>
     public IPAddress AdvertisedIPAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>
+    /// Whether a PostgreSQL-clustered silo runs under Orleans' Kubernetes hosting: named after its pod (POD_NAME),
+    /// advertising the pod's address (POD_IP), and declaring dead the silos whose pods are deleted.
+    /// </summary>
+    public bool Kubernetes { get; init; }
 
     /// <summary>Whether a PostgreSQL-clustered silo applies the schema before it starts.</summary>
     public bool ApplySchema { get; init; }
@@ -36,6 +46,10 @@ public sealed record TokensSettings(
     /// survives a crash of the process, not of the machine.
     /// </summary>
     public bool SqliteFullSync { get; init; } = true;
+
+    // Orleans' Kubernetes hosting takes POD_IP only for an advertised address nobody set, and Orleans' defaults (its
+    // EndpointOptionsProvider, registered first) always set one, the machine's first address: so the silo sets POD_IP.
+    private const string PodIP = KubernetesHostingOptions.PodIPEnvironmentVariable;
 
     public static TokensSettings From(IConfiguration configuration)
     {
@@ -51,9 +65,16 @@ public sealed record TokensSettings(
         var connectionString = configuration.GetConnectionString("Tokens") ?? "";
         if (storage == ClusterStorage.PostgreSql && connectionString.Length == 0)
             throw new InvalidOperationException("Cluster:Storage=PostgreSql needs ConnectionStrings:Tokens");
-        var addressText = configuration["Cluster:AdvertisedIPAddress"] ?? "127.0.0.1";
+        var kubernetes = configuration.GetValue("Cluster:Kubernetes", false);
+        if (kubernetes && storage != ClusterStorage.PostgreSql)
+            throw new InvalidOperationException("Cluster:Kubernetes=true needs Cluster:Storage=PostgreSql");
+        if (kubernetes && configuration["Cluster:AdvertisedIPAddress"] is not null)
+            throw new InvalidOperationException($"Cluster:Kubernetes=true advertises the pod's address ({PodIP}): leave Cluster:AdvertisedIPAddress unset");
+        var (addressKey, addressText) = kubernetes
+            ? (PodIP, configuration[PodIP] ?? throw new InvalidOperationException($"Cluster:Kubernetes=true needs {PodIP}, the pod's address (status.podIP)"))
+            : ("Cluster:AdvertisedIPAddress", configuration["Cluster:AdvertisedIPAddress"] ?? "127.0.0.1");
         if (!IPAddress.TryParse(addressText, out var address))
-            throw new InvalidOperationException($"Cluster:AdvertisedIPAddress must be an IP address, not '{addressText}'");
+            throw new InvalidOperationException($"{addressKey} must be an IP address, not '{addressText}'");
         return new(
             environment,
             configuration["Tokens:DataDirectory"] ?? "data",
@@ -66,6 +87,7 @@ public sealed record TokensSettings(
             ServiceId = configuration["Cluster:ServiceId"] ?? DefaultId,
             ClusterId = configuration["Cluster:ClusterId"] ?? DefaultId,
             AdvertisedIPAddress = address,
+            Kubernetes = kubernetes,
             ApplySchema = configuration.GetValue("Cluster:ApplySchema", false),
             SqliteFullSync = !"Normal".Equals(configuration["Tokens:SqliteSynchronous"], StringComparison.OrdinalIgnoreCase),
         };

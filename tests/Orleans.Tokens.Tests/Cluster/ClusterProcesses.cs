@@ -71,8 +71,11 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Starts more silos together and returns when each is active.</summary>
-    public async Task StartSilosAsync(int count)
+    /// <summary>
+    /// Starts more silos together and returns when each is active; <paramref name="environment"/>, when given, adds
+    /// settings (environment variables the cluster does not share) to these silos only.
+    /// </summary>
+    public async Task StartSilosAsync(int count, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (count == 0) return;
         var watch = Stopwatch.StartNew();
@@ -86,7 +89,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
                 ProcessBinaries.Silo,
                 // Every silo applies the schema, as cluster.sh has it: idempotent, and they take turns on a lock.
                 ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}", $"--urls=http://127.0.0.1:{ports[2]}"],
-                Environment,
+                environment is null ? Environment : new Dictionary<string, string>(Environment.Concat(environment)),
                 _workDirectory);
             var silo = new ClusterSilo(name, ports[0], ports[1], ports[2], process);
             _silos.Add(silo);

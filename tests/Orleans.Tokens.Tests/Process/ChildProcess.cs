@@ -45,8 +45,8 @@ internal sealed class ChildProcess : IDisposable
 
     /// <summary>
     /// The start info shared by long-running children and one-shot commands: configuration comes only from what
-    /// the test passes, so variables of the machine or the test runner (ASPNETCORE_URLS, Tokens__…, Logging__…)
-    /// cannot change what is tested.
+    /// the test passes, so variables of the machine or the test runner (ASPNETCORE_URLS, Tokens__…, Logging__…, and
+    /// those Orleans' Kubernetes hosting reads: ORLEANS_…, POD_…, KUBECONFIG) cannot change what is tested.
     /// </summary>
     public static ProcessStartInfo StartInfo(string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
@@ -67,7 +67,9 @@ internal sealed class ChildProcess : IDisposable
                 || name.StartsWith("Tokens__", StringComparison.OrdinalIgnoreCase)
                 || name.StartsWith("Cluster__", StringComparison.OrdinalIgnoreCase)
                 || name.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase)
-                || name.StartsWith("Orleans__", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("ORLEANS_", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("POD_", StringComparison.Ordinal)
+                || name.Equals("KUBECONFIG", StringComparison.Ordinal)
                 || name.Equals("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("DOTNET_URLS", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("URLS", StringComparison.OrdinalIgnoreCase))
