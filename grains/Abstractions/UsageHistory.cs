@@ -15,25 +15,21 @@ public sealed record UsageHistory
     /// Adds finished days. A day already here is replaced: archiving the same day twice (after a crash between
     /// this write and the account's) leaves its last counts.
     /// </summary>
-    public UsageHistory Archive(IEnumerable<UsageDay> finished)
-    {
-        var days = Days.ToDictionary(day => day.Day);
-        foreach (var day in finished) days[day.Day] = day;
-        var newest = days.Keys.Max();
-        var oldest = newest.AddDays(-(UsageDay.KeptDays - 1));
-        return this with { Days = [.. days.Values.Where(day => day.Day >= oldest).OrderBy(day => day.Day)] };
-    }
+    public UsageHistory Archive(IEnumerable<UsageDay> finished) => this with { Days = Merged(finished) };
 
     /// <summary>
     /// Every kept day with the account's own days in place of archived ones: the account state is written with
     /// each debit, so where both hold a day, the account's counts are the durable ones.
     /// </summary>
-    public IReadOnlyList<UsageDay> With(CustomerState account)
+    public IReadOnlyList<UsageDay> With(CustomerState account) => Merged(account.OpenDays);
+
+    /// <summary>These days with <paramref name="newer"/> in place of any the same, oldest first, within the kept window.</summary>
+    private ImmutableList<UsageDay> Merged(IEnumerable<UsageDay> newer)
     {
-        var open = account.OpenDays.ToDictionary(day => day.Day);
-        var days = Days.Where(day => !open.ContainsKey(day.Day)).Concat(open.Values).OrderBy(day => day.Day).ToList();
-        if (days.Count == 0) return days;
-        var oldest = days[^1].Day.AddDays(-(UsageDay.KeptDays - 1));
-        return days.FindAll(day => day.Day >= oldest);
+        var days = Days.ToDictionary(day => day.Day);
+        foreach (var day in newer) days[day.Day] = day;
+        if (days.Count == 0) return [];
+        var oldest = days.Keys.Max().AddDays(-(UsageDay.KeptDays - 1));
+        return [.. days.Values.Where(day => day.Day >= oldest).OrderBy(day => day.Day)];
     }
 }
