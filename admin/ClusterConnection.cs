@@ -8,9 +8,9 @@ namespace Orleans.Tokens.Admin;
 
 /// <summary>
 /// One Orleans client of the tokens cluster, connected on first use. Connecting retries for a bounded time; a
-/// failure is kept, so a batch does not wait again on every line.
+/// failure is kept, so a batch does not wait again on every line. Public for the tests, which connect with it too.
 /// </summary>
-internal sealed class ClusterConnection(IConfiguration configuration, TokensSettings settings) : IAsyncDisposable
+public sealed class ClusterConnection(IConfiguration configuration, TokensSettings settings) : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);

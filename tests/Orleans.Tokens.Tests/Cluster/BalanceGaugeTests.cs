@@ -34,7 +34,7 @@ public sealed class BalanceGaugeTests(ITestOutputHelper log)
         var first = await OnlyExporterAsync(cluster, http, customer, (Balance - 3, TestBalance));
 
         // Deactivated: no silo has it any more.
-        await using (var management = await ClusterManagement.ConnectAsync(cluster.Environment))
+        await using (var management = ClusterManagement.For(cluster.Environment))
             await management.DeactivateIdleGrainsAsync();
         foreach (var silo in cluster.Silos)
             Assert.Empty(BalanceSeries(await ScrapeAsync(http, silo), customer));
