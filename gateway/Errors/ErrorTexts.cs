@@ -1,6 +1,6 @@
 namespace Orleans.Tokens.Gateway.Errors;
 
-/// <summary>The texts of contract section 6. A text ending in <c>: &lt;details&gt;</c> takes details.</summary>
+/// <summary>The texts of contract sections 6 and 14. A text ending in <c>: &lt;details&gt;</c> takes details.</summary>
 internal static class ErrorTexts
 {
     private const string Details = ": <details>";
@@ -51,6 +51,10 @@ internal static class ErrorTexts
         [ErrorCode.LicenseGenerationFailed] = "Failed to generate license",
         [ErrorCode.InvalidWvExtension] = "Invalid WVExtension parameters specified",
         [ErrorCode.WidevineDisabled] = "Widevine option is disabled for this service",
+        [ErrorCode.OutcomeUnknown] = "Outcome unknown: retry with the same Idempotency-Key",
+        [ErrorCode.IdempotencyKeyReused] = "Idempotency key reused with different parameters",
+        [ErrorCode.IdempotencyKeyInProgress] = "A request with this idempotency key is in progress",
+        [ErrorCode.InvalidIdempotencyKey] = "Invalid idempotency key",
     };
 
     /// <summary>The text of <paramref name="code"/>, with <paramref name="details"/> where the table takes them.</summary>
@@ -66,6 +70,9 @@ internal static class ErrorTexts
     {
         ErrorCode.MissingAuthenticator or ErrorCode.InvalidAuthenticator => StatusCodes.Status401Unauthorized,
         ErrorCode.LicenseGenerationFailed => StatusCodes.Status500InternalServerError,
+        ErrorCode.OutcomeUnknown => StatusCodes.Status503ServiceUnavailable,
+        ErrorCode.IdempotencyKeyReused => StatusCodes.Status422UnprocessableEntity,
+        ErrorCode.IdempotencyKeyInProgress => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 }

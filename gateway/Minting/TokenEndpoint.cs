@@ -46,13 +46,23 @@ internal sealed class TokenEndpoint(
         try
         {
             var grain = customers.Get(request.Authenticator.CustomerId);
-            result = await grain.Mint(new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, request.Kid, request.ContentKey));
+            result = await grain.Mint(
+                new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, request.Kid, request.ContentKey),
+                context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client is gone: nobody to answer. Its debit was withdrawn unless its write was already under way.
+            context.Response.StatusCode = StatusClientClosedRequest;
+            return ErrorCode.None;
         }
         catch (Exception exception)
         {
-            logger.LogWarning("Mint for customer {CustomerId} failed: {Reason}", request.Authenticator.CustomerId, exception.GetType().Name);
-            await ErrorResponse.Write(context.Response, TokenError.Unavailable, format);
-            return TokenError.Unavailable.Code;
+            var failure = Outcome(exception);
+            logger.LogWarning("Mint for customer {CustomerId} failed ({Code}): {Reason}",
+                request.Authenticator.CustomerId, (int)failure.Code, exception.GetType().Name);
+            await ErrorResponse.Write(context.Response, failure, format);
+            return failure.Code;
         }
         if (result.Code != ErrorCode.None)
         {
@@ -78,6 +88,19 @@ internal sealed class TokenEndpoint(
         }
         return ErrorCode.None;
     }
+
+    /// <summary>The status counted for a request whose client left before its answer (nginx's 499).</summary>
+    public const int StatusClientClosedRequest = 499;
+
+    /// <summary>
+    /// Section 11: -2030 only where nothing was debited: the grain said so, or the message never reached it;
+    /// anything else (a timed-out call, a silo that died, an unknown write) is -9001.
+    /// </summary>
+    private static TokenError Outcome(Exception failure) => failure switch
+    {
+        StorageUnavailableException or OrleansMessageRejectionException => TokenError.Unavailable,
+        _ => TokenError.OutcomeUnknown,
+    };
 }
 
 internal sealed record PlayReadyAnswer(string LicenseAcquisitionUrl, string Token);

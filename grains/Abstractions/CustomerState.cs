@@ -12,8 +12,11 @@ public sealed record CustomerState
     [Id(5)] public ImmutableList<StoredAuthenticator> Authenticators { get; init; } = [];
     /// <summary>Content keys by KID in lower-case hex.</summary>
     [Id(6)] public ImmutableDictionary<string, byte[]> Keys { get; init; } = ImmutableDictionary<string, byte[]>.Empty;
-    /// <summary>Counts successful writes, so a grain can tell after a failed write whether it landed after all.</summary>
-    [Id(7)] public long Revision { get; init; }
+    /// <summary>
+    /// Unique to each write attempt, so that after a failed write the grain can tell whether that very write landed
+    /// (a counter cannot: a second activation, or a write that committed after its error, reaches the same count).
+    /// </summary>
+    [Id(11)] public Guid WriteId { get; init; }
     /// <summary>Tokens minted on the day being counted (the newest day a token was minted).</summary>
     [Id(9)] public UsageDay? CountingDay { get; init; }
     /// <summary>Days that ended but are not yet in the account's <see cref="UsageHistory"/>: usually none.</summary>

@@ -1,6 +1,6 @@
 namespace Orleans.Tokens;
 
-/// <summary>The codes of the contract's section 6; <see cref="None"/> is success.</summary>
+/// <summary>The codes of the contract's sections 6 and 14; <see cref="None"/> is success.</summary>
 [GenerateSerializer, Alias("Orleans.Tokens.ErrorCode")]
 public enum ErrorCode
 {
@@ -49,4 +49,8 @@ public enum ErrorCode
     LicenseGenerationFailed = -7008,
     InvalidWvExtension = -7009,
     WidevineDisabled = -7011,
+    OutcomeUnknown = -9001,
+    IdempotencyKeyReused = -9002,
+    IdempotencyKeyInProgress = -9003,
+    InvalidIdempotencyKey = -9004,
 }

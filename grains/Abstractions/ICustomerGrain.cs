@@ -1,15 +1,21 @@
 namespace Orleans.Tokens;
 
 /// <summary>
-/// One customer account, keyed by its customer id. Every change is durable before the call returns.
+/// One customer account, keyed by its customer id. Every change is durable before the call returns; views
+/// (<see cref="Show"/>, keys, usage) show the durable state, never a change still being written.
 /// Admin calls on an account that does not exist throw <see cref="AccountException"/>.
 /// </summary>
 [Alias("Orleans.Tokens.ICustomerGrain")]
 public interface ICustomerGrain : IGrainWithIntegerKey
 {
-    /// <summary>Authenticates, checks the account and debits one token, in one call (contract section 3, step 4).</summary>
+    /// <summary>
+    /// Authenticates, checks the account and debits one token, in one call (contract section 3, step 4); answers once
+    /// the debit is durable. Throws <see cref="StorageUnavailableException"/> when nothing was debited and
+    /// <see cref="OutcomeUnknownException"/> when that cannot be known (section 11). Cancelled, and not debited, when
+    /// <paramref name="cancellation"/> fires (the client is gone) before the debit's write is under way.
+    /// </summary>
     [Alias("Mint")]
-    Task<MintResult> Mint(MintRequest request);
+    Task<MintResult> Mint(MintRequest request, CancellationToken cancellation);
 
     [Alias("Create")]
     Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance);

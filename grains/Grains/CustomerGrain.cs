@@ -109,10 +109,10 @@ public sealed class CustomerGrain(
     }
 
     public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) => Task.FromResult(
-        usage.State.With(Existing(Commit.Current)).Where(day => since is null || day.Day >= since).ToImmutableArray());
+        usage.State.With(Existing(Commit.Durable)).Where(day => since is null || day.Day >= since).ToImmutableArray());
 
-    public Task<MintResult> Mint(MintRequest request) =>
-        Commit.Submit(account => MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) =>
+        Commit.Submit(account => MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)), cancellation);
 
     public Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance) =>
         Commit.Submit(account =>
@@ -130,12 +130,11 @@ public sealed class CustomerGrain(
                 ProductionBalance = productionBalance,
                 TestBalance = testBalance,
                 Authenticators = [productionStored, testStored],
-                Revision = account.Revision,
             };
             return new Change<CustomerCreated>(created, new CustomerCreated(CustomerId, production, test));
         });
 
-    public Task<CustomerView> Show() => Task.FromResult(View(Existing(Commit.Current)));
+    public Task<CustomerView> Show() => Task.FromResult(View(Existing(Commit.Durable)));
 
     public Task<long> Credit(TokenEnvironment environment, long tokens) =>
         Commit.Submit(account =>
@@ -181,7 +180,7 @@ public sealed class CustomerGrain(
         });
 
     public Task<byte[]?> GetKey(byte[] kid) =>
-        Task.FromResult(Existing(Commit.Current).Keys.GetValueOrDefault(Kid.ToHex(kid)));
+        Task.FromResult(Existing(Commit.Durable).Keys.GetValueOrDefault(Kid.ToHex(kid)));
 
     public Task<bool> DeleteKey(byte[] kid) =>
         Commit.Submit(account =>
@@ -193,7 +192,7 @@ public sealed class CustomerGrain(
         });
 
     public Task<ImmutableArray<string>> ListKeys() =>
-        Task.FromResult(Existing(Commit.Current).Keys.Keys.Order(StringComparer.Ordinal).ToImmutableArray());
+        Task.FromResult(Existing(Commit.Durable).Keys.Keys.Order(StringComparer.Ordinal).ToImmutableArray());
 
     private Task<CustomerView> Change(Func<CustomerState, CustomerState> change) =>
         Commit.Submit(account =>

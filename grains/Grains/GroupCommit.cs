@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 
 namespace Orleans.Tokens.Grains;
 
@@ -11,97 +12,165 @@ public readonly record struct Change<T>(CustomerState? State, T Result)
 /// <summary>
 /// Group commit for a reentrant grain, after Chirper's <c>ChirperAccount</c>: changes apply at once to a working
 /// copy of the state; one storage write is in flight at a time and the changes that arrive meanwhile share the
-/// next one. A caller is answered only after the write holding its change has succeeded. A failed write fails
-/// exactly the changes it held; the state is read again and the queued changes are decided anew against it.
+/// next one. A caller is answered only after the write holding its change has landed.
+/// <para>
+/// Every write attempt carries a new <see cref="CustomerState.WriteId"/>. After a failed write the state is read
+/// back: the write landed exactly when the stored state carries that id (an acknowledgement lost after the commit);
+/// otherwise it did not (another activation wrote first, or the storage refused it), its changes fail with
+/// <see cref="StorageUnavailableException"/>, and the queued changes are decided anew against the stored state.
+/// When that cannot be settled (the storage says the outcome is unknown, or the state cannot be read back after a
+/// failure the storage did not call certain), the write's changes fail with <see cref="OutcomeUnknownException"/>,
+/// the queued ones (never handed to the storage) with <see cref="StorageUnavailableException"/>, and the activation
+/// refuses everything until it is gone.
+/// </para>
+/// <para>
+/// A change whose caller cancels while it waits for the next write is withdrawn (never written; the queued changes
+/// are decided anew without it); once its write is in flight, cancelling changes nothing.
+/// </para>
 /// </summary>
 internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogger logger, Action onStateLost, Action<CustomerState> onDurable)
 {
+    private CustomerState? _durable;
+    private CustomerState? _inFlight;
     private CustomerState? _working;
     private List<IPending> _queued = [];
     private Task? _writer;
     private bool _lost;
 
-    /// <summary>The state including changes not yet durable.</summary>
+    /// <summary>The state as last known stored: what views show.</summary>
+    public CustomerState Durable => _lost
+        ? throw new StorageUnavailableException("storage unavailable")
+        : _durable ??= storage.State;
+
+    /// <summary>The state including changes not yet durable: what changes are decided against.</summary>
     public CustomerState Current => _lost
         ? throw new StorageUnavailableException("storage unavailable")
-        : _working ??= storage.State;
+        : _working ??= Durable;
 
-    public Task<T> Submit<T>(Func<CustomerState, Change<T>> decide)
+    /// <summary>
+    /// Decides <paramref name="decide"/> against the current state now and answers once its change is durable (at
+    /// once when it changes nothing). Fails as described on the class; cancelled when <paramref name="cancellation"/>
+    /// fires before its write is in flight.
+    /// </summary>
+    public Task<T> Submit<T>(Func<CustomerState, Change<T>> decide, CancellationToken cancellation = default)
     {
         // Until the activation is gone, its state is unknown: nothing may be decided against it.
         if (_lost) return Task.FromException<T>(new StorageUnavailableException("storage unavailable"));
+        if (cancellation.IsCancellationRequested) return Task.FromCanceled<T>(cancellation);
         var pending = new Pending<T>(decide);
         if (!pending.Decide(Current, out var next)) return pending.Task;
         _working = next;
         _queued.Add(pending);
+        if (cancellation.CanBeCanceled)
+        {
+            // The callback runs on any thread; the withdrawal runs as a turn of this grain, like everything else here.
+            var scheduler = TaskScheduler.Current;
+            pending.OnCancel(cancellation, () => Task.Factory.StartNew(
+                () => Withdraw(pending, cancellation), CancellationToken.None, TaskCreationOptions.None, scheduler));
+        }
         _writer ??= WriteQueued();
         return pending.Task;
     }
 
+    private void Withdraw(IPending pending, CancellationToken cancellation)
+    {
+        if (!_queued.Remove(pending)) return; // in flight or answered: too late to withdraw
+        pending.Cancel(cancellation);
+        DecideAgain(_inFlight ?? Durable);
+    }
+
     private async Task WriteQueued()
     {
-        while (_queued.Count > 0)
+        while (_queued.Count > 0 && !_lost)
         {
             var batch = _queued;
             _queued = [];
-            var target = Current with { Revision = storage.State.Revision + 1 };
+            var target = Current with { WriteId = Guid.NewGuid() };
             _working = target;
+            _inFlight = target;
             storage.State = target;
             try
             {
                 await storage.WriteStateAsync();
+                _inFlight = null;
+                _durable = target;
                 onDurable(target);
                 foreach (var pending in batch) pending.Succeed();
             }
             catch (Exception exception)
             {
-                await Recover(batch, target.Revision, exception);
+                _inFlight = null;
+                await Recover(batch, target.WriteId, StorageCause(exception));
             }
         }
         _writer = null;
     }
 
-    private async Task Recover(List<IPending> batch, long attempted, Exception writeError)
+    private async Task Recover(List<IPending> batch, Guid attempted, Exception writeError)
     {
+        if (writeError is OutcomeUnknownException)
+        {
+            Lose(batch, writeError, new OutcomeUnknownException("the write's outcome is unknown"));
+            return;
+        }
         try
         {
             await storage.ReadStateAsync();
         }
         catch (Exception readError)
         {
-            logger.LogError(readError, "Grain state could not be read back after a failed write; the activation is dropped");
-            var failure = new StorageUnavailableException("storage unavailable");
-            foreach (var pending in batch.Concat(_queued)) pending.Fail(failure);
-            _queued = [];
-            _lost = true;
-            onStateLost();
+            // The storage says when a write certainly did not land; any other failure may hide one that did.
+            Lose(batch, readError, writeError is InconsistentStateException or StorageUnavailableException
+                ? new StorageUnavailableException("storage unavailable")
+                : new OutcomeUnknownException("the write's outcome is unknown"));
             return;
         }
 
-        onDurable(storage.State);
-        // A write can fail after its transaction committed (a lost acknowledgement): then it did land.
-        if (storage.State.Revision == attempted)
+        _durable = storage.State;
+        onDurable(_durable);
+        if (_durable.WriteId == attempted)
         {
             foreach (var pending in batch) pending.Succeed();
         }
         else
         {
-            logger.LogWarning(writeError, "Grain state write failed; {Count} changes refused", batch.Count);
+            logger.LogWarning(writeError, "Grain state write did not land; {Count} changes refused", batch.Count);
             var failure = new StorageUnavailableException("storage unavailable");
             foreach (var pending in batch) pending.Fail(failure);
         }
+        DecideAgain(_durable);
+    }
 
-        _working = storage.State;
+    /// <summary>Orleans wraps a storage's own exceptions (all but its <see cref="OrleansException"/>s): the storage's.</summary>
+    private static Exception StorageCause(Exception exception) =>
+        exception is OrleansException { InnerException: { } inner } and not InconsistentStateException ? inner : exception;
+
+    /// <summary>Decides the queued changes again, in order, on <paramref name="from"/>.</summary>
+    private void DecideAgain(CustomerState from)
+    {
         var queued = _queued;
         _queued = [];
+        _working = from;
         foreach (var pending in queued)
         {
-            if (pending.Decide(Current, out var next))
+            if (pending.Decide(_working, out var next))
             {
                 _working = next;
                 _queued.Add(pending);
             }
         }
+    }
+
+    /// <summary>The stored state is unknown: the batch fails with <paramref name="outcome"/>, the activation goes.</summary>
+    private void Lose(List<IPending> batch, Exception cause, Exception outcome)
+    {
+        logger.LogError(cause, "Grain state could not be settled after a failed write; the activation is dropped");
+        foreach (var pending in batch) pending.Fail(outcome);
+        var unavailable = new StorageUnavailableException("storage unavailable");
+        foreach (var pending in _queued) pending.Fail(unavailable);
+        _queued = [];
+        _lost = true;
+        onStateLost();
     }
 
     private interface IPending
@@ -110,14 +179,18 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
         bool Decide(CustomerState state, out CustomerState next);
         void Succeed();
         void Fail(Exception exception);
+        void Cancel(CancellationToken cancellation);
     }
 
     private sealed class Pending<T>(Func<CustomerState, Change<T>> decide) : IPending
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private CancellationTokenRegistration _cancel;
         private T _result = default!;
 
         public Task<T> Task => _done.Task;
+
+        public void OnCancel(CancellationToken cancellation, Action withdraw) => _cancel = cancellation.Register(withdraw);
 
         public bool Decide(CustomerState state, out CustomerState next)
         {
@@ -129,12 +202,14 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
             }
             catch (Exception refused)
             {
+                Answered();
                 _done.TrySetException(refused);
                 return false;
             }
             _result = change.Result;
             if (change.State is null)
             {
+                Answered();
                 _done.TrySetResult(change.Result);
                 return false;
             }
@@ -142,8 +217,24 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
             return true;
         }
 
-        public void Succeed() => _done.TrySetResult(_result);
+        public void Succeed()
+        {
+            Answered();
+            _done.TrySetResult(_result);
+        }
 
-        public void Fail(Exception exception) => _done.TrySetException(exception);
+        public void Fail(Exception exception)
+        {
+            Answered();
+            _done.TrySetException(exception);
+        }
+
+        public void Cancel(CancellationToken cancellation)
+        {
+            Answered();
+            _done.TrySetCanceled(cancellation);
+        }
+
+        private void Answered() => _cancel.Dispose();
     }
 }

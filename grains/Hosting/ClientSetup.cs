@@ -6,10 +6,12 @@ public static class ClientSetup
 {
     /// <summary>
     /// Joins the cluster that the settings name: on PostgreSQL, through the gateways its membership table lists;
-    /// otherwise the embedded default's, through its localhost gateway port.
+    /// otherwise the embedded default's, through its localhost gateway port. Grain calls time out after
+    /// <see cref="Deadlines.Call"/>.
     /// </summary>
     public static IClientBuilder UseTokensCluster(this IClientBuilder client, TokensSettings settings)
     {
+        client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = settings.Deadlines.Call);
         if (settings.Storage != ClusterStorage.PostgreSql)
             return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
         client.Configure<ClusterOptions>(options =>

@@ -25,10 +25,10 @@ public static class SiloSetup
     /// </summary>
     public static ISiloBuilder UseEmbeddedTokensSilo(this ISiloBuilder silo, TokensSettings settings)
     {
-        var connectionString = SqliteSchema.EnsureCreated(settings.SqlitePath);
+        var connectionString = SqliteSchema.EnsureCreated(settings.SqlitePath, settings.Deadlines.Storage);
         silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
             serviceId: settings.ServiceId, clusterId: settings.ClusterId);
-        return silo.AddCustomerStorage(_ => new SqliteStateDatabase(connectionString, settings.ServiceId, settings.SqliteFullSync));
+        return silo.AddCustomerStorage(settings, _ => new SqliteStateDatabase(connectionString, settings.ServiceId, settings.SqliteFullSync));
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public static class SiloSetup
             options.ConnectionString = settings.ConnectionString;
         });
         silo.ConfigureServices(services => services.AddSingleton(NpgsqlDataSource.Create(settings.ConnectionString)));
-        return silo.AddCustomerStorage(provider =>
+        return silo.AddCustomerStorage(settings, provider =>
             new PostgresStateDatabase(provider.GetRequiredService<NpgsqlDataSource>(), settings.ServiceId));
     }
 
@@ -69,10 +69,11 @@ public static class SiloSetup
 
     /// <summary>
     /// Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization; the silo's
-    /// metrics and its readiness probe (the same database answering).
+    /// metrics and its readiness probe (the same database answering); the deadlines of <see cref="Deadlines"/>.
     /// </summary>
-    private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, Func<IServiceProvider, IStateDatabase> database) =>
-        silo.ConfigureServices(services => services
+    private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, TokensSettings settings, Func<IServiceProvider, IStateDatabase> database) =>
+        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = settings.Deadlines.Call)
+        .ConfigureServices(services => services
             .AddTokensMetrics()
             .AddSingleton<StorageMetrics>()
             .AddSingleton(database)
@@ -80,5 +81,6 @@ public static class SiloSetup
             .AddGrainStorage(StorageNames.Customers, (provider, _) => new BatchingGrainStorage(
                 provider.GetRequiredService<IStateDatabase>(),
                 new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()),
-                provider.GetRequiredService<StorageMetrics>())));
+                provider.GetRequiredService<StorageMetrics>(),
+                settings.Deadlines)));
 }

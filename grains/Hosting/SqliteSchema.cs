@@ -5,15 +5,18 @@ namespace Orleans.Tokens.Hosting;
 /// <summary>Creates the embedded default's SQLite database and the project's schema.</summary>
 public static class SqliteSchema
 {
-    /// <summary>Creates the file and schema unless they exist; returns the connection string.</summary>
-    public static string EnsureCreated(string path)
+    /// <summary>
+    /// Creates the file and schema unless they exist; returns the connection string, whose busy timeout is
+    /// <paramref name="timeout"/> (whole seconds, at least 1).
+    /// </summary>
+    public static string EnsureCreated(string path, TimeSpan timeout)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = 30,
+            DefaultTimeout = Math.Max(1, (int)timeout.TotalSeconds),
         }.ToString();
         using var connection = new SqliteConnection(connectionString);
         connection.Open();

@@ -47,6 +47,9 @@ public sealed record TokensSettings(
     /// </summary>
     public bool SqliteFullSync { get; init; } = true;
 
+    /// <summary>Storage and grain-call deadlines (contract section 11).</summary>
+    public Deadlines Deadlines { get; init; } = Deadlines.Default;
+
     // Orleans' Kubernetes hosting takes POD_IP only for an advertised address nobody set, and Orleans' defaults (its
     // EndpointOptionsProvider, registered first) always set one, the machine's first address: so the silo sets POD_IP.
     private const string PodIP = KubernetesHostingOptions.PodIPEnvironmentVariable;
@@ -90,6 +93,7 @@ public sealed record TokensSettings(
             Kubernetes = kubernetes,
             ApplySchema = configuration.GetValue("Cluster:ApplySchema", false),
             SqliteFullSync = !"Normal".Equals(configuration["Tokens:SqliteSynchronous"], StringComparison.OrdinalIgnoreCase),
+            Deadlines = Deadlines.From(configuration),
         };
     }
 

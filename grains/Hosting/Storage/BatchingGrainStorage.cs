@@ -9,8 +9,15 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// flight (its own group commit); across grains, writes that arrive while a transaction is in flight queue and go
 /// together in the next one, so a thousand grains with one request each cost one round trip, not a thousand.
 /// Every row keeps its own version check: a stale write fails that grain alone.
+/// <para>
+/// Every outcome of a write is certain or says it is not (contract section 11): success (also for a write whose
+/// acknowledgement was lost, found by <see cref="IFencingStateDatabase.Fence"/>); <see cref="InconsistentStateException"/>
+/// when the row's version differed and <see cref="StorageUnavailableException"/> when the write failed: not written
+/// either way; <see cref="OutcomeUnknownException"/> when a failed write could not be settled. Each write
+/// waits in the queue and runs within <see cref="Deadlines.Storage"/>; so does each fence and read.
+/// </para>
 /// </summary>
-public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageSerializer serializer, StorageMetrics metrics)
+public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageSerializer serializer, StorageMetrics metrics, Deadlines deadlines)
     : IGrainStorage
 {
     /// <summary>An upper bound on one transaction, so one slow batch cannot grow without end.</summary>
@@ -25,7 +32,8 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
         StoredState? stored;
         try
         {
-            stored = await database.Read(stateName, grainId.ToString(), CancellationToken.None);
+            using var deadline = new CancellationTokenSource(deadlines.Storage);
+            stored = await database.Read(stateName, grainId.ToString(), deadline.Token);
         }
         catch (Exception failure)
         {
@@ -53,7 +61,8 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
     private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload)
     {
         var expected = grainState.ETag is { } etag ? long.Parse(etag, CultureInfo.InvariantCulture) : (long?)null;
-        var pending = new Pending(new StateWrite(stateName, grainId.ToString(), expected, payload));
+        var pending = new Pending(new StateWrite(stateName, grainId.ToString(), expected, payload),
+            Stopwatch.GetTimestamp() + (long)(deadlines.Storage.TotalSeconds * Stopwatch.Frequency));
         Enqueue(pending);
         var version = await pending.Done.Task;
         if (version is null)
@@ -99,26 +108,80 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
                     _queued.RemoveRange(0, MaxBatch);
                 }
             }
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                var versions = await database.Write(batch.ConvertAll(p => p.Write), CancellationToken.None);
-                metrics.Written(batch.Count, Stopwatch.GetElapsedTime(started));
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(versions[i]);
-            }
-            catch (Exception failure)
-            {
-                metrics.Failed(batch.Count);
-                var unavailable = Unavailable(failure);
-                foreach (var pending in batch) pending.Done.TrySetException(unavailable);
-            }
+            await WriteBatch(batch);
         }
     }
+
+    private async Task WriteBatch(List<Pending> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        // A write that waited past its deadline was never sent: it certainly did not land.
+        var expired = batch.FindAll(p => p.Deadline <= started);
+        if (expired.Count > 0)
+        {
+            metrics.Failed(expired.Count);
+            var late = new StorageUnavailableException("grain storage unavailable: the write waited past its deadline");
+            foreach (var pending in expired) pending.Done.TrySetException(late);
+            batch = batch.FindAll(p => p.Deadline > started);
+            if (batch.Count == 0) return;
+        }
+
+        try
+        {
+            using var deadline = new CancellationTokenSource(Stopwatch.GetElapsedTime(started, batch.Min(p => p.Deadline)));
+            var versions = await database.Write(batch.ConvertAll(p => p.Write), deadline.Token);
+            metrics.Written(batch.Count, Stopwatch.GetElapsedTime(started));
+            for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(versions[i]);
+        }
+        catch (StorageUnavailableException certain)
+        {
+            metrics.Failed(batch.Count);
+            foreach (var pending in batch) pending.Done.TrySetException(certain);
+        }
+        catch (Exception failure)
+        {
+            metrics.Failed(batch.Count);
+            await Settle(batch, failure);
+        }
+    }
+
+    /// <summary>
+    /// After a failed transaction whose outcome is open: fences its rows and reads them. A row that carries exactly
+    /// the payload written landed (a lost acknowledgement; the payload holds a unique write id); any other did not.
+    /// Where fencing is impossible or fails, the outcome is unknown.
+    /// </summary>
+    private async Task Settle(List<Pending> batch, Exception failure)
+    {
+        StoredState?[] stored;
+        try
+        {
+            if (database is not IFencingStateDatabase fencing) throw new NotSupportedException("the database cannot fence");
+            using var deadline = new CancellationTokenSource(deadlines.Storage);
+            stored = await fencing.Fence(batch.ConvertAll(p => p.Write), deadline.Token);
+        }
+        catch (Exception fenceFailure)
+        {
+            var unknown = new OutcomeUnknownException(
+                $"grain storage write failed ({failure.GetType().Name}) and could not be settled ({fenceFailure.GetType().Name})");
+            foreach (var pending in batch) pending.Done.TrySetException(unknown);
+            return;
+        }
+        var unavailable = Unavailable(failure);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (stored[i] is { } row && Landed(row, batch[i].Write)) batch[i].Done.TrySetResult(row.Version);
+            else batch[i].Done.TrySetException(unavailable);
+        }
+    }
+
+    private static bool Landed(StoredState row, StateWrite write) =>
+        write.Payload is null ? row.Payload is null : row.Payload is not null && row.Payload.AsSpan().SequenceEqual(write.Payload);
 
     private static StorageUnavailableException Unavailable(Exception failure) =>
         new($"grain storage unavailable: {failure.GetType().Name}: {failure.Message}");
 
-    private sealed record Pending(StateWrite Write)
+    /// <param name="Deadline">A <see cref="Stopwatch"/> timestamp past which the write is not sent.</param>
+    private sealed record Pending(StateWrite Write, long Deadline)
     {
         public TaskCompletionSource<long?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -8,7 +8,25 @@ public interface IStateDatabase
     /// <summary>
     /// Writes every row in one transaction and one round trip. Each row is checked against its own expected
     /// version: the answer holds the new version per row, or null where the stored version differed (that row
-    /// alone is not written). Throws when the transaction fails: then nothing was written.
+    /// alone is not written). Throws <see cref="StorageUnavailableException"/> when certainly nothing was written
+    /// (say, no connection could be had); any other exception leaves the outcome open until <see cref="Fence"/>.
     /// </summary>
     Task<long?[]> Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation);
+
+}
+
+/// <summary>
+/// A database whose failed write may still land after the failure was reported (a remote server: the commit can
+/// come after a timeout, or its acknowledgement can be lost), so its outcome is settled by fencing.
+/// </summary>
+public interface IFencingStateDatabase : IStateDatabase
+{
+    /// <summary>
+    /// After a <see cref="IStateDatabase.Write"/> that threw, makes sure none of its rows can still land and reads
+    /// them: for each row, bumps the stored version if it is still the expected one (inserts an empty row where none
+    /// was expected and none is stored), then answers the row as stored (null where there is none), in one
+    /// transaction. A row that was written meanwhile (its commit's acknowledgement was lost, or another writer won)
+    /// is answered as it is. Throws when that could not be done: then the rows' outcome is unknown.
+    /// </summary>
+    Task<StoredState?[]> Fence(IReadOnlyList<StateWrite> writes, CancellationToken cancellation);
 }

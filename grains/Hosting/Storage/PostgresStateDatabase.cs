@@ -7,7 +7,7 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// Grain state in PostgreSQL: a batch is one round trip of at most two statements over arrays (updates of stored
 /// states, inserts of new ones), executed as one implicit transaction.
 /// </summary>
-public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string serviceId) : IStateDatabase
+public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string serviceId) : IFencingStateDatabase
 {
     private const string Update = """
         UPDATE GrainState AS g
@@ -23,6 +23,28 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(StateName, GrainId, Payload)
         ON CONFLICT DO NOTHING
         RETURNING StateName, GrainId, Version
+        """;
+
+    // A fence bumps a row still at the version a failed write expected, or puts an empty row where none was.
+    private const string FenceUpdate = """
+        UPDATE GrainState AS g
+        SET Version = g.Version + 1, ModifiedOn = now()
+        FROM unnest($2::text[], $3::text[], $4::bigint[]) AS w(StateName, GrainId, Version)
+        WHERE g.ServiceId = $1 AND g.StateName = w.StateName AND g.GrainId = w.GrainId AND g.Version = w.Version
+        """;
+
+    private const string FenceInsert = """
+        INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
+        SELECT $1, w.StateName, w.GrainId, 1, NULL, now()
+        FROM unnest($2::text[], $3::text[]) AS w(StateName, GrainId)
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string FenceRead = """
+        SELECT g.StateName, g.GrainId, g.Payload, g.Version
+        FROM GrainState AS g
+        JOIN unnest($2::text[], $3::text[]) AS w(StateName, GrainId) ON g.StateName = w.StateName AND g.GrainId = w.GrainId
+        WHERE g.ServiceId = $1
         """;
 
     public async Task<StoredState?> Read(string stateName, string grainId, CancellationToken cancellation)
@@ -41,7 +63,8 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     {
         var updates = writes.Where(w => w.ExpectedVersion is not null).ToList();
         var inserts = writes.Where(w => w.ExpectedVersion is null).ToList();
-        await using var batch = dataSource.CreateBatch();
+        await using var connection = await Open(cancellation);
+        await using var batch = new NpgsqlBatch(connection);
         if (updates.Count > 0)
         {
             batch.BatchCommands.Add(Command(Update,
@@ -69,6 +92,61 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
             while (await reader.NextResultAsync(cancellation));
         }
         return [.. writes.Select(w => written.TryGetValue((w.StateName, w.GrainId), out var version) ? version : (long?)null)];
+    }
+
+    public async Task<StoredState?[]> Fence(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
+    {
+        var updates = writes.Where(w => w.ExpectedVersion is not null).ToList();
+        var inserts = writes.Where(w => w.ExpectedVersion is null).ToList();
+        var all = writes.ToList();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (updates.Count > 0)
+        {
+            batch.BatchCommands.Add(Command(FenceUpdate,
+                Array(updates, w => w.StateName, NpgsqlDbType.Text),
+                Array(updates, w => w.GrainId, NpgsqlDbType.Text),
+                Array(updates, w => w.ExpectedVersion!.Value, NpgsqlDbType.Bigint)));
+        }
+        if (inserts.Count > 0)
+        {
+            batch.BatchCommands.Add(Command(FenceInsert,
+                Array(inserts, w => w.StateName, NpgsqlDbType.Text),
+                Array(inserts, w => w.GrainId, NpgsqlDbType.Text)));
+        }
+        batch.BatchCommands.Add(Command(FenceRead,
+            Array(all, w => w.StateName, NpgsqlDbType.Text),
+            Array(all, w => w.GrainId, NpgsqlDbType.Text)));
+
+        var stored = new Dictionary<(string, string), StoredState>(writes.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(cancellation))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellation))
+                {
+                    stored[(reader.GetString(0), reader.GetString(1))] =
+                        new StoredState(reader.IsDBNull(2) ? null : (byte[])reader[2], reader.GetInt64(3));
+                }
+            }
+            while (await reader.NextResultAsync(cancellation));
+        }
+        await transaction.CommitAsync(cancellation);
+        return [.. writes.Select(w => stored.GetValueOrDefault((w.StateName, w.GrainId)))];
+    }
+
+    /// <summary>A pooled connection; when none can be had, nothing was sent, so the failure is certain.</summary>
+    private async Task<NpgsqlConnection> Open(CancellationToken cancellation)
+    {
+        try
+        {
+            return await dataSource.OpenConnectionAsync(cancellation);
+        }
+        catch (Exception failure)
+        {
+            throw new StorageUnavailableException($"grain storage unavailable: no connection ({failure.GetType().Name})");
+        }
     }
 
     private NpgsqlBatchCommand Command(string text, params NpgsqlParameter[] arrays)

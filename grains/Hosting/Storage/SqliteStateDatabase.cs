@@ -28,6 +28,10 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         return new StoredState(reader.IsDBNull(0) ? null : (byte[])reader[0], reader.GetInt64(1));
     }
 
+    /// <summary>
+    /// Runs the batch's transaction on this process's one writing connection. A failure is certain: the transaction
+    /// was rolled back before this returns, so it throws <see cref="StorageUnavailableException"/>.
+    /// </summary>
     public Task<long?[]> Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
     {
         var writer = _writer ??= new Writer(connectionString, serviceId, fullSync);
@@ -35,14 +39,17 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         {
             return Task.FromResult(writer.Write(writes));
         }
-        catch
+        catch (Exception failure)
         {
             // The connection may be broken: the next batch starts on a new one.
             _writer = null;
             writer.Dispose();
-            throw;
+            throw new StorageUnavailableException($"grain storage unavailable: {failure.GetType().Name}: {failure.Message}");
         }
     }
+
+    /// <summary>Nothing to fence: <see cref="Write"/> fails only after its transaction was rolled back in-process.</summary>
+    public Task Fence(IReadOnlyList<StateWrite> writes, CancellationToken cancellation) => Task.CompletedTask;
 
     public void Dispose() => _writer?.Dispose();
 

@@ -21,12 +21,13 @@ public sealed class BatchingGrainStorageTests : IDisposable
 
     public BatchingGrainStorageTests()
     {
-        _database = new SqliteStateDatabase(SqliteSchema.EnsureCreated(Path.Combine(_directory, "tokens.db")), "tests", fullSync: true);
+        _database = new SqliteStateDatabase(SqliteSchema.EnsureCreated(Path.Combine(_directory, "tokens.db"), Deadlines.Default.Storage), "tests", fullSync: true);
         _counting = new CountingDatabase(_database);
         _storage = new BatchingGrainStorage(
             _counting,
             new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()),
-            new StorageMetrics(_services.GetRequiredService<IMeterFactory>()));
+            new StorageMetrics(_services.GetRequiredService<IMeterFactory>()),
+            Deadlines.Default);
     }
 
     [Fact]
