@@ -93,14 +93,19 @@ internal sealed class TokenEndpoint(
     public const int StatusClientClosedRequest = 499;
 
     /// <summary>
-    /// Section 11: -2030 only where nothing was debited: the grain said so, or the message never reached it;
-    /// anything else (a timed-out call, a silo that died, an unknown write) is -9001.
+    /// Section 11: -2030 only where nothing was debited: the grain said so (also from inside Orleans' wrapping, as
+    /// when an activation could not read its state), or the message never reached it; anything else (a timed-out
+    /// call, a silo that died, a write that could not be settled) is -9001.
     /// </summary>
-    private static TokenError Outcome(Exception failure) => failure switch
+    private static TokenError Outcome(Exception failure)
     {
-        StorageUnavailableException or OrleansMessageRejectionException => TokenError.Unavailable,
-        _ => TokenError.OutcomeUnknown,
-    };
+        for (var cause = failure; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is OutcomeUnknownException) return TokenError.OutcomeUnknown;
+            if (cause is StorageUnavailableException or OrleansMessageRejectionException) return TokenError.Unavailable;
+        }
+        return TokenError.OutcomeUnknown;
+    }
 }
 
 internal sealed record PlayReadyAnswer(string LicenseAcquisitionUrl, string Token);

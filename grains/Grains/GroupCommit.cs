@@ -68,7 +68,8 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
             pending.OnCancel(cancellation, () => Task.Factory.StartNew(
                 () => Withdraw(pending, cancellation), CancellationToken.None, TaskCreationOptions.None, scheduler));
         }
-        _writer ??= WriteQueued();
+        // A writer that finished within this turn (its write completed synchronously) is done: start another.
+        if (_writer is not { IsCompleted: false }) _writer = WriteQueued();
         return pending.Task;
     }
 
@@ -103,7 +104,6 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
                 await Recover(batch, target.WriteId, StorageCause(exception));
             }
         }
-        _writer = null;
     }
 
     private async Task Recover(List<IPending> batch, Guid attempted, Exception writeError)

@@ -97,19 +97,28 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
                     _flushing = false;
                     return;
                 }
-                if (_queued.Count <= MaxBatch)
-                {
-                    batch = _queued;
-                    _queued = [];
-                }
-                else
-                {
-                    batch = _queued.GetRange(0, MaxBatch);
-                    _queued.RemoveRange(0, MaxBatch);
-                }
+                batch = TakeBatch();
             }
             await WriteBatch(batch);
         }
+    }
+
+    /// <summary>
+    /// Up to <see cref="MaxBatch"/> queued writes, at most one per row: two writes of one row (two activations of a
+    /// grain) go in separate transactions, so that each row's version check decides between them.
+    /// </summary>
+    private List<Pending> TakeBatch()
+    {
+        var batch = new List<Pending>(Math.Min(_queued.Count, MaxBatch));
+        var rows = new HashSet<(string, string)>();
+        var later = new List<Pending>();
+        foreach (var pending in _queued)
+        {
+            if (batch.Count < MaxBatch && rows.Add((pending.Write.StateName, pending.Write.GrainId))) batch.Add(pending);
+            else later.Add(pending);
+        }
+        _queued = later;
+        return batch;
     }
 
     private async Task WriteBatch(List<Pending> batch)

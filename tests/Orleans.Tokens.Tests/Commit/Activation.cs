@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Tokens.Grains;
+
+namespace Orleans.Tokens.Tests.Commit;
+
+/// <summary>
+/// One activation of a customer account for <see cref="GroupCommit"/>'s tests: its own view of the stored state,
+/// its own group commit, its own turns. <see cref="Lost"/> tells whether it gave itself up.
+/// </summary>
+internal sealed class Activation(IPersistentState<CustomerState> state)
+{
+    private readonly GrainTurns _turns = new();
+    private GroupCommit? _commit;
+
+    public bool Lost { get; private set; }
+
+    public Task Activate() => _turns.Run(async () =>
+    {
+        await state.ReadStateAsync();
+        _commit = new GroupCommit(state, NullLogger.Instance, () => Lost = true, _ => { });
+    });
+
+    /// <summary>Debits one production token, as a mint would: answers the balance left once durable.</summary>
+    public Task<long> Debit(CancellationToken cancellation = default) => _turns.Run(() => _commit!.Submit(account =>
+        new Change<long>(account.WithBalance(TokenEnvironment.Production, account.ProductionBalance - 1), account.ProductionBalance - 1),
+        cancellation));
+
+    /// <summary>Completes once every turn asked for before it has run.</summary>
+    public Task TurnsDone() => _turns.Run(() => Task.CompletedTask);
+
+    public Task<long> DurableBalance() => _turns.Run(() => Task.FromResult(_commit!.Durable.ProductionBalance));
+}
