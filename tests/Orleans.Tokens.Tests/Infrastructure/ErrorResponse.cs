@@ -47,8 +47,8 @@ public sealed partial record ErrorResponse(HttpStatusCode Status, string? Conten
         return new ErrorResponse(response.StatusCode, contentType, code, text, body);
     }
 
-    /// <summary>A section 6 code: minus sign, four digits starting 2–7, not part of a longer number.</summary>
-    [GeneratedRegex(@"(?<![\w-])-[2-7]\d{3}(?!\d)")]
+    /// <summary>A section 6 or 14 code: minus sign, four digits starting 2–9, not part of a longer number.</summary>
+    [GeneratedRegex(@"(?<![\w-])-[2-9]\d{3}(?!\d)")]
     private static partial Regex CodeShape();
 
     [GeneratedRegex("<[^>]*>")]
