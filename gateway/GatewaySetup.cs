@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting.Server;
 using OpenTelemetry.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Minting;
@@ -36,7 +37,7 @@ internal static class GatewaySetup
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
-        builder.Services.AddSingleton(GatewayOptions.From(builder.Configuration, settings.Environment));
+        builder.Services.AddSingleton(provider => new GatewayOptions(builder.Configuration, settings.Environment, provider.GetRequiredService<IServer>()));
         builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
