@@ -33,7 +33,7 @@ internal static class GatewaySetup
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddTokensMetrics();
         builder.Services.AddSingleton<IReadinessProbe, ClusterProbe>();
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = Shutdown.Timeout);
+        builder.Services.AddTokensShutdown();
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
