@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting.Server;
 using OpenTelemetry.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Minting;
@@ -32,11 +33,11 @@ internal static class GatewaySetup
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddTokensMetrics();
         builder.Services.AddSingleton<IReadinessProbe, ClusterProbe>();
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = Shutdown.Timeout);
+        builder.Services.AddTokensShutdown();
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
-        builder.Services.AddSingleton(GatewayOptions.From(builder.Configuration, settings.Environment));
+        builder.Services.AddSingleton(provider => new GatewayOptions(builder.Configuration, settings.Environment, provider.GetRequiredService<IServer>()));
         builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.AddSingleton<RedemptionEndpoint>();

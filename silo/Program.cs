@@ -21,7 +21,7 @@ internal static class Program
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(TokensMetricsSetup.Meters)
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = Shutdown.Timeout);
+        builder.Services.AddTokensShutdown();
 
         var app = builder.Build();
         app.Services.StartTokensMetrics();

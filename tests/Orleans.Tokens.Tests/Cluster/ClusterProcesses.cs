@@ -8,11 +8,13 @@ namespace Orleans.Tokens.Tests.ClusterLevel;
 
 /// <summary>
 /// A real cluster on a <see cref="PostgresServer"/>, started the way <c>deploy/local/cluster.sh</c> starts one: silos
-/// (<c>dotnet Orleans.Tokens.Silo.dll</c>, Cluster:Storage=PostgreSql, each applying the schema, free silo and
-/// Orleans gateway ports on 127.0.0.1) and client-mode gateways (<c>dotnet Orleans.Tokens.Gateway.dll
-/// --Cluster:Mode=Client</c> on free HTTP ports), all sharing one fresh token key (Tokens__TokenKeys__&lt;id&gt;) and
-/// the connection string. A silo is ready when its host has started (the silo is then active in the membership
-/// table); a gateway when GET /healthz answers 200 and a mint for an unknown customer reaches a grain (401, -2018).
+/// (<c>dotnet Orleans.Tokens.Silo.dll</c>, Cluster:Storage=PostgreSql, each applying the schema, on free silo and
+/// Orleans gateway ports of 127.0.0.1, which Orleans cannot take as port 0) and client-mode gateways (<c>dotnet
+/// Orleans.Tokens.Gateway.dll --Cluster:Mode=Client</c>), all sharing one fresh token key
+/// (Tokens__TokenKeys__&lt;id&gt;) and the connection string. Every web server binds a port of its own
+/// (<see cref="HostSettings.OwnPort"/>, read from its output), and every host has a short drain delay. A silo is ready
+/// when its host has started (the silo is then active in the membership table); a gateway when GET /healthz answers
+/// 200 and a mint for an unknown customer reaches a grain (401, -2018).
 /// Dispose kills every process (the database goes with the test's PostgreSQL) and prints the tail of each one's
 /// output.
 /// </summary>
@@ -82,41 +84,42 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         var started = new List<ClusterSilo>();
         for (var i = 0; i < count; i++)
         {
-            // Silo port, gateway port, and the silo's own HTTP port (/metrics, /healthz, /readyz).
-            var ports = FreePorts.Take(3);
+            var ports = FreePorts.Take(2);
             var name = $"silo{_silos.Count + 1}";
             var process = ChildProcess.Start(
                 ProcessBinaries.Silo,
                 // Every silo applies the schema, as cluster.sh has it: idempotent, and they take turns on a lock.
-                ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}", $"--urls=http://127.0.0.1:{ports[2]}"],
+                ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}", HostSettings.OwnPort, HostSettings.ShortDrain],
                 environment is null ? Environment : new Dictionary<string, string>(Environment.Concat(environment)),
                 _workDirectory);
-            var silo = new ClusterSilo(name, ports[0], ports[1], ports[2], process);
+            var silo = new ClusterSilo(name, ports[0], ports[1], process);
             _silos.Add(silo);
             started.Add(silo);
         }
-        await Task.WhenAll(started.Select(WaitUntilActiveAsync));
-        _log.WriteLine($"{string.Join(", ", started.Select(s => $"{s.Name} (pid {s.Process.Id}, silo port {s.SiloPort}, gateway port {s.GatewayPort})"))} active in {watch.ElapsedMilliseconds} ms");
+        await Task.WhenAll(started.Select(s => s.WaitUntilActiveAsync(StartTimeout)));
+        _log.WriteLine($"{string.Join(", ", started.Select(s => $"{s.Name} (pid {s.Process.Id}, silo port {s.SiloPort}, gateway port {s.GatewayPort}, http {s.BaseUrl})"))} active in {watch.ElapsedMilliseconds} ms");
     }
 
-    /// <summary>Starts more client-mode gateways together and returns when each reaches a grain.</summary>
-    public async Task StartGatewaysAsync(int count)
+    /// <summary>
+    /// Starts more client-mode gateways together and returns when each reaches a grain; <paramref name="settings"/>
+    /// go on these gateways' command lines, as <c>--Shutdown:DrainDelay=00:00:05</c>.
+    /// </summary>
+    public async Task StartGatewaysAsync(int count, params string[] settings)
     {
         if (count == 0) return;
         var watch = Stopwatch.StartNew();
         var started = new List<ClusterGateway>();
         for (var i = 0; i < count; i++)
         {
-            var port = FreePorts.Take(1)[0];
             var name = $"gateway{_gateways.Count + 1}";
             var environment = new Dictionary<string, string>(Environment) { ["Cluster__Mode"] = "Client" };
             var process = ChildProcess.Start(
                 ProcessBinaries.Gateway,
-                ["--urls", $"http://127.0.0.1:{port}"],
+                [HostSettings.OwnPort, HostSettings.ShortDrain, .. settings],
                 environment,
                 // Its bin directory is its content root, as for an operator who runs it from there.
                 Path.GetDirectoryName(ProcessBinaries.Gateway)!);
-            var gateway = new ClusterGateway(name, port, environment, process);
+            var gateway = new ClusterGateway(name, environment, process);
             _gateways.Add(gateway);
             started.Add(gateway);
         }
@@ -124,27 +127,10 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         _log.WriteLine($"{string.Join(", ", started.Select(g => $"{g.Name} (pid {g.Process.Id}) on {g.BaseUrl}"))} ready in {watch.ElapsedMilliseconds} ms");
     }
 
-    // The silo host logs "Application started" once every hosted service has started, the Orleans silo among them:
-    // by then it has joined the cluster and is active in the membership table.
-    private static async Task WaitUntilActiveAsync(ClusterSilo silo)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!silo.Process.Output.Contains("Application started", StringComparison.Ordinal))
-        {
-            if (silo.Process.HasExited)
-            {
-                await silo.Process.DrainOutputAsync();
-                throw new InvalidOperationException($"{silo.Name} exited with code {silo.Process.ExitCode} before it was active:\n{Tail(silo.Process.Output)}");
-            }
-            if (watch.Elapsed > StartTimeout)
-                throw new TimeoutException($"{silo.Name} was not active within {StartTimeout}:\n{Tail(silo.Process.Output)}");
-            await Task.Delay(100);
-        }
-    }
-
     private static async Task WaitUntilReadyAsync(ClusterGateway gateway)
     {
         var watch = Stopwatch.StartNew();
+        await gateway.ListeningAsync(StartTimeout);
         using var probe = new HttpClient { BaseAddress = gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
         var unknown = TokenRequests.Widevine("1,00000000000000000000000000000000", TokenRequests.RandomHex(16), TokenRequests.RandomHex(16));
         unknown.Add(new("errorFormat", "json"));
@@ -154,7 +140,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
             if (gateway.Process.HasExited)
             {
                 await gateway.Process.DrainOutputAsync();
-                throw new InvalidOperationException($"{gateway.Name} exited with code {gateway.Process.ExitCode} before it was ready:\n{Tail(gateway.Process.Output)}");
+                throw new InvalidOperationException($"{gateway.Name} exited with code {gateway.Process.ExitCode} before it was ready:\n{ChildProcess.Tail(gateway.Process.Output)}");
             }
             try
             {
@@ -175,7 +161,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
                 last = exception.Message;
             }
             if (watch.Elapsed > StartTimeout)
-                throw new TimeoutException($"{gateway.Name} was not ready within {StartTimeout} (last: {last}):\n{Tail(gateway.Process.Output)}");
+                throw new TimeoutException($"{gateway.Name} was not ready within {StartTimeout} (last: {last}):\n{ChildProcess.Tail(gateway.Process.Output)}");
             await Task.Delay(200);
         }
     }
@@ -188,7 +174,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         foreach (var (name, process) in processes)
         {
             await process.DrainOutputAsync();
-            _log.WriteLine($"--- {name} output (tail) ---\n{Tail(process.Output, 2500)}");
+            _log.WriteLine($"--- {name} output (tail) ---\n{ChildProcess.Tail(process.Output, 2500)}");
         }
         foreach (var gateway in _gateways) gateway.Dispose();
         foreach (var silo in _silos) silo.Process.Dispose();
@@ -200,56 +186,70 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         {
         }
     }
-
-    internal static string Tail(string text, int length = 4000) => text.Length <= length ? text : "…" + text[^length..];
 }
 
-/// <summary>One silo process of a <see cref="ClusterProcesses"/>; it serves /metrics, /healthz and /readyz on its HTTP port.</summary>
-internal sealed record ClusterSilo(string Name, int SiloPort, int GatewayPort, int HttpPort, ChildProcess Process)
+/// <summary>One silo process of a <see cref="ClusterProcesses"/>; it serves /metrics, /healthz and /readyz over HTTP.</summary>
+internal sealed class ClusterSilo(string name, int siloPort, int gatewayPort, ChildProcess process)
 {
-    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort}");
+    public string Name => name;
+    public int SiloPort => siloPort;
+    public int GatewayPort => gatewayPort;
+    public ChildProcess Process => process;
+
+    /// <summary>Where the silo's web server listens, as it reported it once active.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>
+    /// Returns once the silo's host has started (it logs "Application started" once every hosted service has, the
+    /// Orleans silo among them): by then it has joined the cluster and is active in the membership table.
+    /// </summary>
+    public async Task WaitUntilActiveAsync(TimeSpan timeout)
+    {
+        BaseUrl = await process.ListeningUrlAsync(timeout);
+        await process.WaitForOutputAsync(HostOutput.Started, timeout);
+    }
 
     /// <summary>SIGKILL (kill -9) to the silo's process tree: no shutdown, no goodbye to the cluster.</summary>
-    public void Kill() => Process.Kill();
+    public void Kill() => process.Kill();
 }
 
 /// <summary>One client-mode gateway process of a <see cref="ClusterProcesses"/>, with an HTTP client for it.</summary>
 internal sealed class ClusterGateway : IDisposable
 {
-    public ClusterGateway(string name, int httpPort, IReadOnlyDictionary<string, string> environment, ChildProcess process)
+    public ClusterGateway(string name, IReadOnlyDictionary<string, string> environment, ChildProcess process)
     {
         Name = name;
-        HttpPort = httpPort;
         Environment = environment;
         Process = process;
-        Http = new HttpClient(new SocketsHttpHandler
-        {
-            // Room for the probes MintLoad keeps sending while earlier requests hang (up to 30 s).
-            MaxConnectionsPerServer = 1024,
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            BaseAddress = BaseUrl,
-            // Above Orleans' 30 s response timeout: a call the cluster lost is answered by the gateway, not cut here.
-            Timeout = TimeSpan.FromSeconds(75),
-        };
     }
 
     public string Name { get; }
-    public int HttpPort { get; }
-    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort}");
+
+    /// <summary>Where the gateway listens, as it reported it; known once <see cref="ListeningAsync"/> has returned.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public int HttpPort => BaseUrl.Port;
 
     /// <summary>This gateway's settings as environment variables (the cluster's shared ones and Cluster__Mode=Client).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
 
     public ChildProcess Process { get; }
-    public HttpClient Http { get; }
+
+    /// <summary>An HTTP client for <see cref="BaseUrl"/>, from <see cref="ListeningAsync"/> on.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>Waits until the gateway's web server listens, and takes its address.</summary>
+    public async Task ListeningAsync(TimeSpan timeout)
+    {
+        BaseUrl = await Process.ListeningUrlAsync(timeout);
+        // Room for the probes MintLoad keeps sending while earlier requests hang (up to 30 s); a timeout above
+        // Orleans' 30 s response timeout, so a call the cluster lost is answered by the gateway, not cut here.
+        Http = HostClient.For(BaseUrl, maxConnectionsPerServer: 1024, TimeSpan.FromSeconds(75));
+    }
 
     public void Dispose()
     {
-        Http.Dispose();
+        Http?.Dispose();
         Process.Dispose();
     }
 }

@@ -91,6 +91,19 @@ internal sealed class MintLoad
         }
     }
 
+    /// <summary>
+    /// Returns once every customer has had a 200, and then another for a request sent after that: minting flows
+    /// through every customer's grain at this moment, as a fault wants it. Fails when either takes over 30 s.
+    /// </summary>
+    public async Task AssertFlowingBeforeAsync(string fault)
+    {
+        var limit = TimeSpan.FromSeconds(30);
+        var first = await WaitForMintsSinceAsync(0, limit);
+        Assert.True(first.Values.All(t => t is not null), $"not every customer minted before {fault}: the cluster did not work to begin with");
+        var again = await WaitForMintsSinceAsync(NowMs, limit);
+        Assert.True(again.Values.All(t => t is not null), $"not every customer minted again before {fault}: minting did not flow");
+    }
+
     public Dictionary<long, double?> FirstMintsSince(double sinceMs)
     {
         var outcomes = Outcomes;

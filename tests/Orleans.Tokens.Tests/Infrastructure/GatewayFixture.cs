@@ -1,13 +1,16 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Tokens.Hosting;
+using Orleans.Tokens.Tests.ProcessLevel;
 
 namespace Orleans.Tokens.Tests.Infrastructure;
 
 /// <summary>
 /// One gateway for the <see cref="GatewayCollection"/>: the real gateway with its embedded silo and SQLite storage
-/// in a fresh temporary data directory (deleted afterwards), on free ports, serving the production environment,
-/// with <c>Tokens:PublicBaseUrl</c> = <see cref="PublicBaseUrl"/>. A subclass may pass other settings.
+/// in a fresh temporary data directory (deleted afterwards), serving the production environment, with
+/// <c>Tokens:PublicBaseUrl</c> = <see cref="PublicBaseUrl"/>. Kestrel binds a loopback port of its own; the silo gets
+/// free ports (Orleans cannot bind port 0). No drain delay: nothing routes to it, and every fixture stops at once.
+/// A subclass may pass other settings.
 /// </summary>
 public class GatewayFixture : IAsyncLifetime
 {
@@ -47,15 +50,14 @@ public class GatewayFixture : IAsyncLifetime
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
-        var siloPort = FreePort.Pick();
-        int gatewayPort;
-        do gatewayPort = FreePort.Pick(); while (gatewayPort == siloPort);
+        var ports = FreePorts.Take(2);
         var settings = new Dictionary<string, string>
         {
             ["Tokens:DataDirectory"] = DataDirectory,
             ["Cluster:Mode"] = "Embedded",
-            ["Cluster:SiloPort"] = siloPort.ToString(),
-            ["Cluster:GatewayPort"] = gatewayPort.ToString(),
+            ["Cluster:SiloPort"] = ports[0].ToString(),
+            ["Cluster:GatewayPort"] = ports[1].ToString(),
+            ["Shutdown:DrainDelay"] = "00:00:00",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in _settings) settings[key] = value;

@@ -8,13 +8,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Tokens.Tests.ProcessLevel;
 
 namespace Orleans.Tokens.Tests.ClusterLevel.Kubernetes;
 
 /// <summary>
 /// The one mock of the Kubernetes tests: a minimal Kubernetes API server in the test process (Kestrel, plain HTTP on
-/// 127.0.0.1 and a free port) holding the pods of one namespace. It answers what Orleans' Kubernetes hosting asks:
+/// 127.0.0.1 and a port it binds itself) holding the pods of one namespace. It answers what Orleans' Kubernetes hosting asks:
 /// read a pod, merge-patch its labels, list pods by an equality label selector, and watch them (the pods that match
 /// as ADDED events, then a DELETED event for each pod <see cref="DeletePod"/> removes). Every caller authenticates
 /// with a bearer token of its own kubeconfig (<see cref="WriteKubeConfig"/>), so each request is recorded with the
@@ -30,19 +29,19 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly List<ApiRequest> _requests = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("orleans-tokens-kube-").FullName;
 
-    private FakeKubernetesApi(string @namespace, int port)
+    private FakeKubernetesApi(string @namespace)
     {
         _namespace = @namespace;
-        BaseUrl = $"http://127.0.0.1:{port}";
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(BaseUrl);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         _app = builder.Build();
         _app.Run(HandleAsync);
     }
 
-    public string BaseUrl { get; }
+    /// <summary>Where the server listens, once started.</summary>
+    public string BaseUrl => _app.Urls.Single();
 
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<ApiRequest> Requests
@@ -52,7 +51,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     public static async Task<FakeKubernetesApi> StartAsync(string @namespace)
     {
-        var api = new FakeKubernetesApi(@namespace, FreePorts.Take(1)[0]);
+        var api = new FakeKubernetesApi(@namespace);
         await api._app.StartAsync();
         return api;
     }

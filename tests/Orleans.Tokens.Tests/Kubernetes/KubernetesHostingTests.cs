@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Orleans.Tokens.Tests.ProcessLevel;
 using Xunit.Abstractions;
 
 namespace Orleans.Tokens.Tests.ClusterLevel.Kubernetes;
@@ -84,7 +85,7 @@ public sealed class KubernetesHostingTests(ITestOutputHelper log)
         var watch = Stopwatch.StartNew();
         while (api.OpenWatches(pods[1]) == 0)
         {
-            Assert.True(watch.Elapsed < WatchLimit, $"{pods[1]} opened no watch of the pods within {WatchLimit}:\n{ClusterProcesses.Tail(second.Process.Output)}");
+            Assert.True(watch.Elapsed < WatchLimit, $"{pods[1]} opened no watch of the pods within {WatchLimit}:\n{ChildProcess.Tail(second.Process.Output)}");
             await Task.Delay(100);
         }
         log.WriteLine($"{pods[1]} watches the pods after {watch.ElapsedMilliseconds} ms");
@@ -97,7 +98,7 @@ public sealed class KubernetesHostingTests(ITestOutputHelper log)
         log.WriteLine($"membership {deleted.ElapsedMilliseconds} ms after {pods[0]} was deleted: {string.Join("; ", declared)}");
         Assert.True(declared.Single(r => r.SiloName == pods[0]).Status == MembershipRow.Dead,
             $"{pods[0]} was not declared dead within {DeclaredDeadLimit} of its pod's deletion: {string.Join("; ", declared)}\n" +
-            $"--- {pods[1]} ---\n{ClusterProcesses.Tail(second.Process.Output)}");
+            $"--- {pods[1]} ---\n{ChildProcess.Tail(second.Process.Output)}");
         Assert.Equal(MembershipRow.Active, declared.Single(r => r.SiloName == pods[1]).Status);
         Assert.Contains($"since its corresponding pod, {pods[0]}, has been deleted", second.Process.Output);
     }

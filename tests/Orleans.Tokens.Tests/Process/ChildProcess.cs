@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Orleans.Tokens.Tests.ProcessLevel;
 
@@ -11,11 +12,17 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 internal sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly string _name;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Found)> _waiters = [];
 
-    private ChildProcess(Process process) => _process = process;
+    private ChildProcess(Process process, string name)
+    {
+        _process = process;
+        _name = name;
+    }
 
     public int Id => _process.Id;
 
@@ -34,7 +41,7 @@ internal sealed class ChildProcess : IDisposable
         var info = StartInfo(dll, arguments, environment, workingDirectory);
         info.RedirectStandardInput = true;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var child = new ChildProcess(process);
+        var child = new ChildProcess(process, Path.GetFileNameWithoutExtension(dll));
         process.OutputDataReceived += (_, e) => child.Append(e.Data, child._stdoutClosed);
         process.ErrorDataReceived += (_, e) => child.Append(e.Data, child._stderrClosed);
         process.Start();
@@ -83,13 +90,64 @@ internal sealed class ChildProcess : IDisposable
 
     private void Append(string? line, TaskCompletionSource closed)
     {
-        if (line is null)
+        lock (_output)
         {
-            closed.TrySetResult();
-            return;
+            if (line is null)
+            {
+                closed.TrySetResult();
+                if (!_stdoutClosed.Task.IsCompleted || !_stderrClosed.Task.IsCompleted) return;
+                foreach (var (pattern, found) in _waiters)
+                    found.TrySetException(ClosedWithout(pattern));
+                _waiters.Clear();
+                return;
+            }
+            _output.Append(line).Append('\n');
+            _waiters.RemoveAll(waiter => waiter.Pattern.Match(line) is { Success: true } match && waiter.Found.TrySetResult(match));
         }
-        lock (_output) _output.Append(line).Append('\n');
     }
+
+    /// <summary>
+    /// The first line of output, written so far or to come, that <paramref name="pattern"/> matches. Throws
+    /// <see cref="InvalidOperationException"/> when the process closes its output (exits) first and
+    /// <see cref="TimeoutException"/> after <paramref name="timeout"/>, each with the tail of the output.
+    /// </summary>
+    public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (FirstMatch(pattern) is { } written) return written;
+            if (_stdoutClosed.Task.IsCompleted && _stderrClosed.Task.IsCompleted)
+                throw ClosedWithout(pattern);
+            _waiters.Add((pattern, found));
+        }
+        try
+        {
+            return await found.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            lock (_output) _waiters.RemoveAll(waiter => waiter.Found == found);
+            throw new TimeoutException($"{this} wrote no line matching /{pattern}/ within {timeout}:\n{Tail(Output)}");
+        }
+    }
+
+    /// <summary>Whether a line of the output so far matches <paramref name="pattern"/>.</summary>
+    public bool HasWritten(Regex pattern)
+    {
+        lock (_output) return FirstMatch(pattern) is not null;
+    }
+
+    // Called under the output's lock.
+    private Match? FirstMatch(Regex pattern) =>
+        _output.ToString().Split('\n').Select(line => pattern.Match(line)).FirstOrDefault(match => match.Success);
+
+    // Called under the output's lock.
+    private InvalidOperationException ClosedWithout(Regex pattern) =>
+        new($"{this} closed its output without a line matching /{pattern}/:\n{Tail(_output.ToString())}");
+
+    /// <summary>The last <paramref name="length"/> characters of <paramref name="text"/> (a process's output).</summary>
+    public static string Tail(string text, int length = 4000) => text.Length <= length ? text : "…" + text[^length..];
 
     /// <summary>
     /// Asks the process to stop the way an operator or a service manager does: SIGTERM, which ASP.NET Core's
@@ -137,6 +195,8 @@ internal sealed class ChildProcess : IDisposable
         if (!_process.HasExited) return;
         await Task.WhenAny(Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task), Task.Delay(5_000));
     }
+
+    public override string ToString() => $"{_name} (pid {Id})";
 
     public void Dispose()
     {

@@ -8,10 +8,11 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 
 /// <summary>
 /// The real gateway in its default Embedded mode (ASP.NET Core with a co-hosted silo, SQLite and the token-key
-/// file under its data directory) as a child process: its own temporary data directory, free ports for --urls,
-/// Cluster:SiloPort and Cluster:GatewayPort, and any further settings the test gives (command-line form, kept across
-/// restarts), ready once GET /healthz answers 200. Talked to over HTTP on 127.0.0.1 only. Dispose kills whatever
-/// still runs and deletes the data directory.
+/// file under its data directory) as a child process: its own temporary data directory, its web server on a port it
+/// binds itself (<c>--urls http://127.0.0.1:0</c>, read from its output), free ports for Cluster:SiloPort and
+/// Cluster:GatewayPort (Orleans cannot bind port 0), a short drain delay, and any further settings the test gives
+/// (command-line form, after those, kept across restarts). Ready once its host has started and GET /healthz answers
+/// 200. Talked to over HTTP on 127.0.0.1 only. Dispose kills whatever still runs and deletes the data directory.
 /// </summary>
 internal sealed class GatewayProcess : IAsyncDisposable
 {
@@ -21,33 +22,29 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly IReadOnlyList<string> _settings;
     private ChildProcess _process = null!;
 
-    private GatewayProcess(ITestOutputHelper log, IReadOnlyList<string> settings, string dataDirectory, int httpPort, int siloPort, int gatewayPort)
+    private GatewayProcess(ITestOutputHelper log, IReadOnlyList<string> settings, string dataDirectory, int siloPort, int gatewayPort)
     {
         _log = log;
         _settings = settings;
         DataDirectory = dataDirectory;
-        HttpPort = httpPort;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
-        Http = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = 32,
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            BaseAddress = BaseUrl,
-            Timeout = TimeSpan.FromSeconds(60),
-        };
     }
 
     public string DataDirectory { get; }
-    public int HttpPort { get; }
     public int SiloPort { get; }
     public int GatewayPort { get; }
-    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort}");
-    public HttpClient Http { get; }
+
+    /// <summary>Where the web server listens, as it reported it; a restart binds a new port.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public int HttpPort => BaseUrl.Port;
+
+    /// <summary>An HTTP client for <see cref="BaseUrl"/>; a restart replaces it.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>The gateway process running now.</summary>
+    public ChildProcess Process => _process;
 
     /// <summary>The admin tool pointed at this gateway's silo (Cluster__GatewayPort) and data directory.</summary>
     public AdminProcess Admin => new(GatewayPort, DataDirectory, _log);
@@ -60,8 +57,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "orleans-tokens-process-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDirectory);
-        var ports = FreePorts.Take(3);
-        var gateway = new GatewayProcess(log, settings, dataDirectory, ports[0], ports[1], ports[2]);
+        var ports = FreePorts.Take(2);
+        var gateway = new GatewayProcess(log, settings, dataDirectory, ports[0], ports[1]);
         try
         {
             await gateway.LaunchAsync();
@@ -82,7 +79,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _process = ChildProcess.Start(
             ProcessBinaries.Gateway,
             [
-                "--urls", BaseUrl.ToString().TrimEnd('/'),
+                HostSettings.OwnPort,
+                HostSettings.ShortDrain,
                 $"--Tokens:DataDirectory={DataDirectory}",
                 $"--Cluster:SiloPort={SiloPort}",
                 $"--Cluster:GatewayPort={GatewayPort}",
@@ -90,29 +88,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
             ],
             new Dictionary<string, string>(),
             Path.GetDirectoryName(ProcessBinaries.Gateway)!);
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                await _process.DrainOutputAsync();
-                throw new InvalidOperationException($"the gateway exited with code {_process.ExitCode} before it was ready:\n{Tail(_process.Output)}");
-            }
-            try
-            {
-                using var response = await probe.GetAsync(new Uri(BaseUrl, "/healthz"));
-                if (response.StatusCode == HttpStatusCode.OK) break;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            if (started.Elapsed > StartTimeout)
-                throw new TimeoutException($"the gateway did not answer /healthz within {StartTimeout}:\n{Tail(_process.Output)}");
-            await Task.Delay(100);
-        }
+        BaseUrl = await _process.ListeningUrlAsync(StartTimeout);
+        await _process.WaitForOutputAsync(HostOutput.Started, StartTimeout);
+        Http?.Dispose();
+        Http = HostClient.For(BaseUrl, maxConnectionsPerServer: 32, TimeSpan.FromSeconds(60));
+        using var health = await Http.GetAsync("/healthz");
+        if (health.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"the gateway answered /healthz {(int)health.StatusCode} once started:\n{ChildProcess.Tail(_process.Output)}");
         _log.WriteLine($"gateway pid {_process.Id} ready in {started.ElapsedMilliseconds} ms on {BaseUrl} (silo {SiloPort}, gateway {GatewayPort}, data {DataDirectory})");
     }
 
@@ -135,7 +117,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _log.WriteLine($"gateway pid {_process.Id} killed");
     }
 
-    /// <summary>Starts a new gateway process on the same data directory and ports, after a stop or a kill.</summary>
+    /// <summary>
+    /// Starts a new gateway process on the same data directory and Orleans ports, after a stop or a kill; its web
+    /// server binds a port of its own again (<see cref="BaseUrl"/> and <see cref="Http"/> follow).
+    /// </summary>
     public async Task RestartAsync()
     {
         if (!_process.HasExited) await StopAsync();
@@ -155,11 +140,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
+        Http?.Dispose();
         if (_process is not null)
         {
             _process.Dispose();
-            _log.WriteLine("--- gateway output (tail) ---\n" + Tail(Output, 3000));
+            _log.WriteLine("--- gateway output (tail) ---\n" + ChildProcess.Tail(Output, 3000));
         }
         try
         {
@@ -170,6 +155,4 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
         await Task.CompletedTask;
     }
-
-    private static string Tail(string text, int length = 4000) => text.Length <= length ? text : "…" + text[^length..];
 }

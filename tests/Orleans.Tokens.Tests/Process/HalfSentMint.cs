@@ -35,18 +35,5 @@ internal sealed class HalfSentMint : IDisposable
         return await new StreamReader(stream, Encoding.ASCII).ReadToEndAsync();
     }
 
-    /// <summary>Polls <c>/readyz</c> until it is no longer 200 (at most 5 s): the status it ended on.</summary>
-    public static async Task<HttpStatusCode> ReadyzAfterStopAsync(HttpClient http)
-    {
-        var readyz = HttpStatusCode.OK;
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (readyz == HttpStatusCode.OK && DateTime.UtcNow < deadline)
-        {
-            readyz = (await http.GetAsync("/readyz")).StatusCode;
-            if (readyz == HttpStatusCode.OK) await Task.Delay(100);
-        }
-        return readyz;
-    }
-
     public void Dispose() => _client.Dispose();
 }
