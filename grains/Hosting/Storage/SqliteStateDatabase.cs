@@ -6,7 +6,8 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// Grain state in the embedded default's SQLite file: one immediate transaction per batch, on one connection
 /// whose prepared statements serve every batch (<see cref="BatchingGrainStorage"/> writes one batch at a time).
 /// With synchronous FULL (the default) each commit is on disk before any debit in it is acknowledged; NORMAL
-/// survives a crash of the process but not of the machine, and spares the fsync per commit.
+/// survives a crash of the process but not of the machine, and spares the fsync per commit. Not an
+/// <see cref="IFencingStateDatabase"/>: a failed write here was rolled back in-process before it was reported.
 /// </summary>
 public sealed class SqliteStateDatabase(string connectionString, string serviceId, bool fullSync) : IStateDatabase, IDisposable
 {
@@ -47,9 +48,6 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             throw new StorageUnavailableException($"grain storage unavailable: {failure.GetType().Name}: {failure.Message}");
         }
     }
-
-    /// <summary>Nothing to fence: <see cref="Write"/> fails only after its transaction was rolled back in-process.</summary>
-    public Task Fence(IReadOnlyList<StateWrite> writes, CancellationToken cancellation) => Task.CompletedTask;
 
     public void Dispose() => _writer?.Dispose();
 
