@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Minting;
@@ -38,6 +39,7 @@ internal static class GatewaySetup
         builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
         builder.Services.AddSingleton(GatewayOptions.From(builder.Configuration, settings.Environment));
         builder.Services.AddSingleton<CustomerGrains>();
+        builder.Services.TryAddKeyedSingleton(TokenEndpoint.ClockKey, TimeProvider.System);
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
         return builder;

@@ -18,6 +18,10 @@ namespace Orleans.Tokens.Grains;
 /// Usage counters: the day being counted travels in the account state with each debit; a day that ends moves to
 /// the account's <see cref="UsageHistory"/>, a state of its own, so the state written per debit does not grow.
 /// </para>
+/// <para>
+/// Idempotency keys (<see cref="IdempotencyKeys"/>) are remembered in rows of their own (<see cref="IGrainRows"/>),
+/// written in the same transaction as the debit, so the state written per debit does not grow with them either.
+/// </para>
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(Days = 1)]
@@ -25,10 +29,14 @@ public sealed class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> state,
     [PersistentState("usage", StorageNames.Customers)] IPersistentState<UsageHistory> usage,
     [FromKeyedServices(CustomerGrain.ClockKey)] TimeProvider clock,
+    [FromKeyedServices(StorageNames.Customers)] IGrainRows rows,
     TokensMetrics metrics,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
-    /// <summary>The key of the clock that dates usage (any key resolves to the silo's clock unless one is registered).</summary>
+    /// <summary>
+    /// The key of the clock that dates usage and idempotency records (the 24-hour window); any key resolves to the
+    /// silo's clock unless one is registered.
+    /// </summary>
     public const string ClockKey = "usage";
 
     private GroupCommit? _commit;
@@ -36,7 +44,11 @@ public sealed class CustomerGrain(
     private bool _balanceDropped;
     private Task? _archiving;
 
+    private IdempotencyKeys? _idempotency;
+
     private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable);
+
+    private IdempotencyKeys Idempotency => _idempotency ??= new IdempotencyKeys(rows, this.GetGrainId(), clock);
 
     private long CustomerId => this.GetPrimaryKeyLong();
 
@@ -111,8 +123,12 @@ public sealed class CustomerGrain(
     public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) => Task.FromResult(
         usage.State.With(Existing(Commit.Durable)).Where(day => since is null || day.Day >= since).ToImmutableArray());
 
-    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) =>
-        Commit.Submit(account => MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)), cancellation);
+    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) => request.Idempotency is { } keyed
+        ? Idempotency.Mint(keyed, record => Commit.Submit(account => record(Decide(account, request)), cancellation))
+        : Commit.Submit(account => Decide(account, request), cancellation);
+
+    private Change<MintResult> Decide(CustomerState account, MintRequest request) =>
+        MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
 
     public Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance) =>
         Commit.Submit(account =>

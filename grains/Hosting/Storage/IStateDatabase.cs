@@ -13,6 +13,14 @@ public interface IStateDatabase
     /// </summary>
     Task<long?[]> Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation);
 
+    /// <summary>How many expired rows of a grain one appended row may delete: purging is bounded work per write.</summary>
+    const int PurgedPerRow = 2;
+
+    /// <summary>The payload of a grain's row of <paramref name="kind"/> and <paramref name="key"/>, or null.</summary>
+    Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation);
+
+    /// <summary>The payloads of a grain's rows of <paramref name="kind"/>, in the order of their keys (ordinal).</summary>
+    Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation);
 }
 
 /// <summary>
