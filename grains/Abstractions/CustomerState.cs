@@ -17,6 +17,8 @@ public sealed record CustomerState : IAppendsRows
     /// (a counter cannot: a second activation, or a write that committed after its error, reaches the same count).
     /// </summary>
     [Id(11)] public Guid WriteId { get; init; }
+    /// <summary>How many <see cref="JournalEntry"/> rows the account has: the number of the last.</summary>
+    [Id(12)] public long JournalLength { get; init; }
     /// <summary>Tokens minted on the day being counted (the newest day a token was minted).</summary>
     [Id(9)] public UsageDay? CountingDay { get; init; }
     /// <summary>Days that ended but are not yet in the account's <see cref="UsageHistory"/>: usually none.</summary>
