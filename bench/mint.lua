@@ -3,6 +3,8 @@
 --   wrk ... -s bench/mint.lua <url> -- healthz
 --   wrk ... -s bench/mint.lua <url> -- spread <authenticator file>   round-robin over every line of the file
 --   wrk ... -s bench/mint.lua <url> -- hot <authenticator file>      always the first line
+--   wrk ... -s bench/mint.lua <url> -- keyed <authenticator file>    as spread, each request with its own
+--                                                                     Idempotency-Key (spec §11)
 --
 -- The file holds one production authenticator (`<customerId>,<secret>`) per line. A mint is a Widevine GET with
 -- the parameters of a valid request (spec §4, §5); it counts as good only when it is a 200 whose body is a
@@ -37,7 +39,10 @@ local function mint_request(authenticator, n)
 end
 
 local requests = {}
+local paths = {}
 local next_request = 1
+local key_prefix = ""
+local key_count = 0
 
 function init(args)
     scenario = args[1] or "healthz"
@@ -51,6 +56,17 @@ function init(args)
         for i, authenticator in ipairs(lines) do requests[i] = mint_request(authenticator, i) end
         -- The threads start at different places in the round so they do not walk the same customers in step.
         next_request = (thread_index * math.floor(#requests / 2)) % #requests + 1
+    elseif scenario == "keyed" then
+        local lines = read_lines(args[2])
+        for i, authenticator in ipairs(lines) do
+            paths[i] = string.format(
+                "/hms/wv/token?customerAuthenticator=%s&kid=%032x&contentKey=00112233445566778899aabbccddeeff"
+                    .. "&securityLevel=1&hdcpOutputControl=0&errorFormat=json", authenticator, i)
+        end
+        next_request = (thread_index * math.floor(#paths / 2)) % #paths + 1
+        -- Unique across threads and runs (warm-up and measurement): the thread, the start time and a random part.
+        math.randomseed(os.time() + thread_index)
+        key_prefix = string.format("%d-%d-%d-", thread_index, os.time(), math.random(1, 1e9))
     elseif scenario == "hot" then
         local first = read_lines(args[2])[1]
         for i = 1, 64 do requests[i] = mint_request(first, i) end
@@ -60,6 +76,12 @@ function init(args)
 end
 
 function request()
+    if scenario == "keyed" then
+        local path = paths[next_request]
+        next_request = next_request % #paths + 1
+        key_count = key_count + 1
+        return wrk.format("GET", path, { ["Idempotency-Key"] = key_prefix .. key_count })
+    end
     local r = requests[next_request]
     next_request = next_request % #requests + 1
     return r

@@ -8,8 +8,10 @@
 #   (a) GET /healthz: no grain call, no I/O, the HTTP ceiling of the same process;
 #   (b) Widevine mints round-robin over 1,000 customers;
 #   (c) Widevine mints from one hot customer;
+#   (d) as (b), each mint with its own Idempotency-Key (a new key per request: every one is looked up and recorded);
 # and prints req/s, p50, p99 and every answer that was not a good 200, with (b)/(a) and (c)/(a) against the (a)
-# of the same storage in the same run, and whether the goals are met: ratio >= 0.6, p99 < 20 ms.
+# of the same storage in the same run, and whether the goals are met: ratio >= 0.6, p99 < 20 ms; and keyed against
+# unkeyed, (d)/(b), whose goal is >= 0.85 (a key costs at most 15%).
 # On the cluster it measures one gateway (:8081), then the same three spread over both gateways (:8081 and :8082,
 # two wrk processes at once with half the connections each: req/s summed, p50/p99 the larger of the two).
 # The table also goes to bench/results/<timestamp>.txt, with the CPU each process used and top snapshots.
@@ -33,6 +35,7 @@ customers=${BENCH_CUSTOMERS:-1000}
 balance=${BENCH_BALANCE:-10000000}
 only=${BENCH_ONLY:-}
 ratio_goal=0.6
+keyed_goal=0.85
 p99_goal_ms=20
 
 usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -256,7 +259,7 @@ measure() {
     local targets=("$@") n=$# scenario
     measurement=$((measurement + 1))
     label=$(printf '%02d-%s-%s' "$measurement" "$storage" "$label")
-    case "$letter" in a) scenario=healthz ;; b) scenario=spread ;; c) scenario=hot ;; esac
+    case "$letter" in a) scenario=healthz ;; b) scenario=spread ;; c) scenario=hot ;; d) scenario=keyed ;; esac
     local c=$((connections / n)) t=$(( threads / n > 0 ? threads / n : 1 ))
     say "measuring $storage ($letter) $scenario on ${targets[*]} for ${duration}s (-t$t -c$c each)"
     local before after i pids=() files=()
@@ -322,7 +325,7 @@ warm() {
     activate "$1"
     [ "$warmup" -gt 0 ] || return 0
     for target in "$@"; do
-        for scenario in healthz spread hot; do
+        for scenario in healthz spread hot keyed; do
             say "warming up $scenario on :$target (${warmup}s)"
             wrk_once "warmup-$target-$scenario" "http://127.0.0.1:$target" "$scenario" "$connections" "$threads" "$warmup" >/dev/null
         done
@@ -387,6 +390,7 @@ run_embedded() {
     measure embedded a healthz "$http"
     measure embedded b spread "$http"
     measure embedded c hot "$http"
+    measure embedded d keyed "$http"
     stop_embedded
 }
 
@@ -409,9 +413,11 @@ run_cluster() {
     measure cluster a healthz "$one"
     measure cluster b spread "$one"
     measure cluster c hot "$one"
+    measure cluster d keyed "$one"
     measure cluster a healthz-both "${cluster_http_ports[@]}"
     measure cluster b spread-both "${cluster_http_ports[@]}"
     measure cluster c hot-both "${cluster_http_ports[@]}"
+    measure cluster d keyed-both "${cluster_http_ports[@]}"
     say "stopping the cluster"
     "$cluster_sh" down >>"$work/cluster.log" 2>&1 || say "cluster.sh down failed"
     cluster_started=
@@ -442,6 +448,7 @@ report() {
             a) name="(a) /healthz" ;;
             b) name="(b) mint, $customers customers" ;;
             c) name="(c) mint, one hot customer" ;;
+            d) name="(d) keyed mint, $customers customers" ;;
         esac
         case "$label" in *-both) name="$name, 2 gw" ;; esac
         goals=
@@ -465,6 +472,14 @@ report() {
         echo "FLAGGED: some runs had errors:"
         awk -F'|' '$8 > 0 || $9 > 0 {printf "  %s %s: %s non-200, %s socket errors; first: %s\n", $1, $3, $8, $9, $11}' "$rows"
     fi
+    local keyed unkeyed
+    while IFS='|' read -r storage letter label target rps _; do
+        [ "$letter" = d ] || continue
+        unkeyed=$(awk -F'|' -v s="$storage" -v l="${label/keyed/spread}" '$1 == s && $3 == l {print $5}' "$rows")
+        keyed=$(awk -v k="$rps" -v u="$unkeyed" 'BEGIN{ if (u > 0) printf "%.2f", k / u; else print "-" }')
+        if awk -v x="$keyed" -v g="$keyed_goal" 'BEGIN{exit !(x >= g)}'; then goals="yes"; else goals="NO"; missed=1; fi
+        echo "keyed vs unkeyed, $storage $target: $rps vs $unkeyed req/s, (d)/(b) = $keyed (goal >= $keyed_goal: $goals)"
+    done <"$rows"
     [ "$missed" -eq 0 ] && echo "goals: all met" || echo "goals: NOT all met (see NO above)"
     echo
     echo "CPU during each measurement, in cores (of $(nproc)):"

@@ -4,7 +4,7 @@ using static Orleans.Tokens.Admin.CommandArguments;
 
 namespace Orleans.Tokens.Admin.Commands;
 
-/// <summary><c>customer create|show|credit|disable|enable|set</c>.</summary>
+/// <summary><c>customer create|show|credit|journal|disable|enable|set</c>.</summary>
 internal static class CustomerCommands
 {
     public static Command Create(AdminContext context) => new("customer", "Customer accounts")
@@ -12,6 +12,7 @@ internal static class CustomerCommands
         CreateCommand(context),
         ShowCommand(context),
         CreditCommand(context),
+        JournalCommand(context),
         EnabledCommand(context, "disable", enabled: false, "Disables the account: every mint is refused with -2031"),
         EnabledCommand(context, "enable", enabled: true, "Enables the account again"),
         SetCommand(context),
@@ -63,21 +64,74 @@ internal static class CustomerCommands
         var customerId = CustomerIdArgument();
         var tokens = TokensArgument("N", minimum: 1);
         var environment = EnvironmentOption(required: false);
-        var command = new Command("credit", "Adds N tokens to the balance of one environment") { customerId, tokens, environment };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "The operator's reference: a second credit with the same reference changes nothing and prints the first one's result",
+        };
+        var command = new Command("credit", "Adds N tokens to the balance of one environment, journalled (contract section 11)")
+        {
+            customerId, tokens, environment, reference,
+        };
         command.Action = new JsonAction(async (parse, cancellationToken) =>
         {
             var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
-            var credited = parse.GetValue(environment);
-            var balance = await grain.Credit(credited, parse.GetValue(tokens));
+            var credited = await grain.Credit(parse.GetValue(environment), parse.GetValue(tokens), parse.GetValue(reference), Actor);
             return new JsonObject
             {
                 ["customerId"] = parse.GetValue(customerId),
-                ["environment"] = credited.Name(),
-                ["balance"] = balance,
+                ["environment"] = credited.Entry.Environment.Name(),
+                ["balance"] = credited.Entry.Balance,
+                ["reference"] = credited.Entry.Reference,
             };
         });
         return command;
     }
+
+    private static Command JournalCommand(AdminContext context)
+    {
+        var customerId = CustomerIdArgument();
+        var command = new Command("journal",
+            "Prints every balance change other than a mint (opening balances, credits) and the totals per environment: opening + credits - debits = balance")
+        {
+            customerId,
+        };
+        command.Action = new JsonAction(async (parse, cancellationToken) =>
+        {
+            var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
+            var journal = await grain.Journal();
+            return new JsonObject
+            {
+                ["customerId"] = parse.GetValue(customerId),
+                ["entries"] = new JsonArray([.. journal.Entries.Select(entry => new JsonObject
+                {
+                    ["time"] = Json.Time(entry.Time),
+                    ["kind"] = entry.Change,
+                    ["environment"] = entry.Environment.Name(),
+                    ["amount"] = entry.Amount,
+                    ["balance"] = entry.Balance,
+                    ["reference"] = entry.Reference,
+                    ["actor"] = entry.Actor,
+                })]),
+                ["totals"] = new JsonObject
+                {
+                    ["production"] = Totals(journal.Production),
+                    ["test"] = Totals(journal.Test),
+                },
+            };
+        });
+        return command;
+    }
+
+    private static JsonObject Totals(JournalTotals totals) => new()
+    {
+        ["opening"] = totals.Opening,
+        ["credits"] = totals.Credits,
+        ["debits"] = totals.Debits,
+        ["balance"] = totals.Balance,
+    };
+
+    /// <summary>Who a journal entry names: the operating-system user and host running the admin tool.</summary>
+    private static string Actor => $"{System.Environment.UserName}@{System.Environment.MachineName}";
 
     private static Command EnabledCommand(AdminContext context, string name, bool enabled, string description)
     {

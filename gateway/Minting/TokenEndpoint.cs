@@ -10,9 +10,22 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// <c>/hms/wv/token</c> and <c>/hms/pr/token</c>: validate completely, then one grain call that authenticates,
 /// checks and debits, then seal the token and answer.
 /// </summary>
+/// <remarks>
+/// Tokens are issued at <see cref="ClockKey"/>'s time (the system clock unless a test registers one). A keyed mint
+/// (section 11) sends its key and the digests of its parameters with the grain call; a replay's token id and issue
+/// time come back from the grain's record.
+/// </remarks>
 internal sealed class TokenEndpoint(
-    CustomerGrains customers, TokenKeyRing keys, GatewayOptions options, TokensMetrics metrics, ILogger<TokenEndpoint> logger)
+    CustomerGrains customers,
+    TokenKeyRing keys,
+    GatewayOptions options,
+    [FromKeyedServices(TokenEndpoint.ClockKey)] TimeProvider clock,
+    TokensMetrics metrics,
+    ILogger<TokenEndpoint> logger)
 {
+    /// <summary>The key of the clock that dates token issue.</summary>
+    public const string ClockKey = "issue";
+
     /// <summary>Answers one mint request and counts it: tokens_requests_total, tokens_request_duration_seconds, tokens_minted_total.</summary>
     public async Task Handle(HttpContext context, Drm drm)
     {
@@ -35,7 +48,7 @@ internal sealed class TokenEndpoint(
     private async Task<ErrorCode> Answer(HttpContext context, Drm drm)
     {
         var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
-        var (request, error, format) = TokenRequest.Validate(drm, parameters, DateTimeOffset.UtcNow);
+        var (request, error, format) = TokenRequest.Validate(drm, parameters, clock.GetUtcNow());
         if (request is null)
         {
             await ErrorResponse.Write(context.Response, error!, format);
@@ -46,8 +59,9 @@ internal sealed class TokenEndpoint(
         try
         {
             var grain = customers.Get(request.Authenticator.CustomerId);
+            var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, options.Environment, parameters);
             result = await grain.Mint(
-                new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, request.Kid, request.ContentKey),
+                new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, request.Kid, request.ContentKey, idempotency),
                 context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -71,9 +85,13 @@ internal sealed class TokenEndpoint(
             return result.Code;
         }
 
-        // The debit is durable: the token counts as minted even if sealing or the answer fails after this.
-        metrics.Minted(drm, options.Environment, request.Authenticator.CustomerId);
-        var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, result.ContentKey!));
+        // The debit is durable: the token counts as minted even if sealing or the answer fails after this. A replay
+        // debited nothing: its token is the first one's, its policy derived again from the same parameters as of
+        // the first issue time.
+        if (!result.Replayed) metrics.Minted(drm, options.Environment, request.Authenticator.CustomerId);
+        if (result.IssuedAt is { } issuedAt && issuedAt != request.Values.IssuedAt)
+            request = TokenRequest.Validate(drm, parameters, issuedAt).Request ?? throw new InvalidOperationException("a replayed request no longer validates");
+        var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, result.ContentKey!, result.TokenId));
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
         if (drm == Drm.Widevine)

@@ -5,12 +5,13 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// <summary>Builds the token payload from a validated request, with every policy field given or its default.</summary>
 internal static class TokenPolicy
 {
-    public static TokenPayload Payload(TokenRequest request, TokenEnvironment environment, byte[] contentKey)
+    /// <summary>The payload; a new token id unless <paramref name="tokenId"/> (a keyed mint's) is given.</summary>
+    public static TokenPayload Payload(TokenRequest request, TokenEnvironment environment, byte[] contentKey, string? tokenId = null)
     {
         var values = request.Values;
         return new TokenPayload
         {
-            TokenId = Guid.NewGuid().ToString("N"),
+            TokenId = tokenId ?? Guid.NewGuid().ToString("N"),
             CustomerId = request.Authenticator.CustomerId,
             Environment = environment.Name(),
             Drm = request.Drm.Name(),

@@ -16,12 +16,17 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
     /// <summary>The key given as <c>contentKey</c> or unwrapped from <c>ek</c>; null means key storage.</summary>
     public byte[]? ContentKey => Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek");
 
-    private static readonly Rule[] WidevineRules = [.. CommonParameters.Table(Drm.Widevine), .. WidevineParameters.Table];
-    private static readonly Rule[] PlayReadyRules = [.. CommonParameters.Table(Drm.PlayReady), .. PlayReadyParameters.Table];
+    /// <summary>The idempotency key, unquoted, or null for a mint without one (section 11).</summary>
+    public string? IdempotencyKey => Values.Find<string>(Validation.IdempotencyKey.Name);
+
+    private static readonly Rule[] WidevineRules =
+        [.. CommonParameters.Table(Drm.Widevine), .. WidevineParameters.Table, new IdempotencyKey()];
+    private static readonly Rule[] PlayReadyRules =
+        [.. CommonParameters.Table(Drm.PlayReady), .. PlayReadyParameters.Table, new IdempotencyKey()];
 
     /// <summary>
-    /// Runs the common table, then the DRM's, and stops at the first refusal (contract section 3). A refusal
-    /// before <c>errorFormat</c> parsed is rendered as html.
+    /// Runs the common table, then the DRM's, then the idempotency key, and stops at the first refusal (contract
+    /// sections 3 and 11). A refusal before <c>errorFormat</c> parsed is rendered as html.
     /// </summary>
     public static (TokenRequest? Request, TokenError? Error, ErrorFormat Format) Validate(
         Drm drm, RequestParameters parameters, DateTimeOffset now)

@@ -5,16 +5,26 @@ namespace Orleans.Tokens.Gateway.Requests;
 
 /// <summary>
 /// The parameters of one request: the query string, then a form-encoded POST body. Names are case-sensitive
-/// and an empty value counts as absent (contract section 1).
+/// and an empty value counts as absent (contract section 1). Also the request's <c>Idempotency-Key</c> header
+/// values (section 11), which are checked with the parameters.
 /// </summary>
 internal sealed class RequestParameters
 {
+    /// <summary>The header of the IETF httpapi idempotency draft.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+
+    /// <summary>Every <c>Idempotency-Key</c> header value, empty ones included.</summary>
+    public IReadOnlyList<string> IdempotencyKeys { get; private init; } = [];
 
     /// <summary>The query string, then a form-encoded POST body; any other body has no parameters.</summary>
     public static async Task<RequestParameters> Read(HttpRequest request, CancellationToken cancellation)
     {
-        var parameters = new RequestParameters();
+        var parameters = new RequestParameters
+        {
+            IdempotencyKeys = request.Headers.TryGetValue(IdempotencyKeyHeader, out var keys) ? [.. keys.Select(k => k ?? "")] : [],
+        };
         parameters.Add(request.QueryString.Value);
         if (HttpMethods.IsPost(request.Method) && IsForm(request.ContentType))
         {
@@ -28,6 +38,9 @@ internal sealed class RequestParameters
     public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var values) ? values : [];
 
     public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary>Every parameter with its values (each name's in the order given), names in ordinal order.</summary>
+    public IEnumerable<KeyValuePair<string, List<string>>> Ordered() => _values.OrderBy(pair => pair.Key, StringComparer.Ordinal);
 
     private void Add(string? encoded)
     {

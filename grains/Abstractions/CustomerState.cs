@@ -2,7 +2,7 @@ namespace Orleans.Tokens;
 
 /// <summary>The durable state of one customer account.</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.CustomerState")]
-public sealed record CustomerState
+public sealed record CustomerState : IAppendsRows
 {
     [Id(0)] public bool Exists { get; init; }
     [Id(1)] public bool Enabled { get; init; }
@@ -17,10 +17,19 @@ public sealed record CustomerState
     /// (a counter cannot: a second activation, or a write that committed after its error, reaches the same count).
     /// </summary>
     [Id(11)] public Guid WriteId { get; init; }
+    /// <summary>How many <see cref="JournalEntry"/> rows the account has: the number of the last.</summary>
+    [Id(12)] public long JournalLength { get; init; }
     /// <summary>Tokens minted on the day being counted (the newest day a token was minted).</summary>
     [Id(9)] public UsageDay? CountingDay { get; init; }
     /// <summary>Days that ended but are not yet in the account's <see cref="UsageHistory"/>: usually none.</summary>
     [Id(10)] public ImmutableList<UsageDay> ClosedDays { get; init; } = [];
+
+    /// <summary>
+    /// Rows the next write appends in its transaction (idempotency records, journal entries). No <c>[Id]</c>: never
+    /// part of the state row.
+    /// </summary>
+    [field: NonSerialized]
+    public ImmutableArray<GrainRow> Appends { get; init; } = [];
 
     /// <summary>The usage days this state holds: closed ones not yet archived, and the day being counted.</summary>
     public IEnumerable<UsageDay> OpenDays => CountingDay is { } counting ? ClosedDays.Add(counting) : ClosedDays;

@@ -23,8 +23,22 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     [Alias("Show")]
     Task<CustomerView> Show();
 
+    /// <summary>Adds <paramref name="tokens"/> (≥ 1) to the environment's balance, journalled; answers the new balance.</summary>
     [Alias("Credit")]
     Task<long> Credit(TokenEnvironment environment, long tokens);
+
+    /// <summary>
+    /// A credit with an operator reference (contract section 11): the first with <paramref name="reference"/> adds
+    /// <paramref name="tokens"/> and journals it; a later one with the same reference changes nothing and answers
+    /// the first one's entry (<see cref="Credited.Repeated"/>). While one with the reference is being decided, another
+    /// is refused with <see cref="AccountException"/>.
+    /// </summary>
+    [Alias("CreditWithReference")]
+    Task<Credited> Credit(TokenEnvironment environment, long tokens, string? reference, string actor);
+
+    /// <summary>The journal of balance changes other than mints, and the totals per environment (section 11).</summary>
+    [Alias("Journal")]
+    Task<JournalView> Journal();
 
     [Alias("SetEnabled")]
     Task<CustomerView> SetEnabled(bool enabled);

@@ -18,6 +18,10 @@ namespace Orleans.Tokens.Grains;
 /// Usage counters: the day being counted travels in the account state with each debit; a day that ends moves to
 /// the account's <see cref="UsageHistory"/>, a state of its own, so the state written per debit does not grow.
 /// </para>
+/// <para>
+/// Idempotency keys (<see cref="IdempotencyKeys"/>) are remembered in rows of their own (<see cref="IGrainRows"/>),
+/// written in the same transaction as the debit, so the state written per debit does not grow with them either.
+/// </para>
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(Days = 1)]
@@ -25,10 +29,14 @@ public sealed class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> state,
     [PersistentState("usage", StorageNames.Customers)] IPersistentState<UsageHistory> usage,
     [FromKeyedServices(CustomerGrain.ClockKey)] TimeProvider clock,
+    [FromKeyedServices(StorageNames.Customers)] IGrainRows rows,
     TokensMetrics metrics,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
-    /// <summary>The key of the clock that dates usage (any key resolves to the silo's clock unless one is registered).</summary>
+    /// <summary>
+    /// The key of the clock that dates usage and idempotency records (the 24-hour window); any key resolves to the
+    /// silo's clock unless one is registered.
+    /// </summary>
     public const string ClockKey = "usage";
 
     private GroupCommit? _commit;
@@ -36,7 +44,15 @@ public sealed class CustomerGrain(
     private bool _balanceDropped;
     private Task? _archiving;
 
+    private IdempotencyKeys? _idempotency;
+    private readonly HashSet<string> _crediting = new(StringComparer.Ordinal);
+
+    /// <summary>The actor journalled for a change made without one (a grain call that names nobody).</summary>
+    private const string UnnamedActor = "grain call";
+
     private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable);
+
+    private IdempotencyKeys Idempotency => _idempotency ??= new IdempotencyKeys(rows, this.GetGrainId(), clock);
 
     private long CustomerId => this.GetPrimaryKeyLong();
 
@@ -111,8 +127,12 @@ public sealed class CustomerGrain(
     public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) => Task.FromResult(
         usage.State.With(Existing(Commit.Durable)).Where(day => since is null || day.Day >= since).ToImmutableArray());
 
-    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) =>
-        Commit.Submit(account => MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)), cancellation);
+    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) => request.Idempotency is { } keyed
+        ? Idempotency.Mint(keyed, record => Commit.Submit(account => record(Decide(account, request)), cancellation))
+        : Commit.Submit(account => Decide(account, request), cancellation);
+
+    private Change<MintResult> Decide(CustomerState account, MintRequest request) =>
+        MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
 
     public Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance) =>
         Commit.Submit(account =>
@@ -122,6 +142,7 @@ public sealed class CustomerGrain(
             var now = DateTimeOffset.UtcNow;
             var (production, productionStored) = NewAuthenticator(TokenEnvironment.Production, now);
             var (test, testStored) = NewAuthenticator(TokenEnvironment.Test, now);
+            var journalled = clock.GetUtcNow();
             var created = new CustomerState
             {
                 Exists = true,
@@ -130,21 +151,68 @@ public sealed class CustomerGrain(
                 ProductionBalance = productionBalance,
                 TestBalance = testBalance,
                 Authenticators = [productionStored, testStored],
+                JournalLength = 2,
             };
-            return new Change<CustomerCreated>(created, new CustomerCreated(CustomerId, production, test));
+            ImmutableArray<GrainRow> opening =
+            [
+                new JournalEntry(journalled, JournalEntry.Opening, TokenEnvironment.Production, productionBalance, productionBalance, null, UnnamedActor).Row(1),
+                new JournalEntry(journalled, JournalEntry.Opening, TokenEnvironment.Test, testBalance, testBalance, null, UnnamedActor).Row(2),
+            ];
+            return new Change<CustomerCreated>(created, new CustomerCreated(CustomerId, production, test), opening);
         });
 
     public Task<CustomerView> Show() => Task.FromResult(View(Existing(Commit.Durable)));
 
-    public Task<long> Credit(TokenEnvironment environment, long tokens) =>
+    public async Task<long> Credit(TokenEnvironment environment, long tokens) =>
+        (await Credit(environment, tokens, null, UnnamedActor)).Entry.Balance;
+
+    public async Task<Credited> Credit(TokenEnvironment environment, long tokens, string? reference, string actor)
+    {
+        if (reference is null) return await CreditNow(environment, tokens, null, actor);
+        if (!_crediting.Add(reference)) throw new AccountException($"a credit with reference {reference} is in progress");
+        try
+        {
+            return await rows.Find(this.GetGrainId(), JournalEntry.ReferenceKind, reference) is JournalEntry first
+                ? new Credited(first, Repeated: true)
+                : await CreditNow(environment, tokens, reference, actor);
+        }
+        finally
+        {
+            _crediting.Remove(reference);
+        }
+    }
+
+    private Task<Credited> CreditNow(TokenEnvironment environment, long tokens, string? reference, string actor) =>
         Commit.Submit(account =>
         {
             Existing(account);
             if (tokens < 1) throw new AccountException("a credit must be at least 1 token");
             if (tokens > long.MaxValue - account.Balance(environment)) throw new AccountException("the balance would overflow");
             var balance = account.Balance(environment) + tokens;
-            return new Change<long>(account.WithBalance(environment, balance), balance);
+            var entry = new JournalEntry(clock.GetUtcNow(), JournalEntry.Credit, environment, tokens, balance, reference, actor);
+            var next = account.WithBalance(environment, balance) with { JournalLength = account.JournalLength + 1 };
+            ImmutableArray<GrainRow> journalled = reference is null
+                ? [entry.Row(next.JournalLength)]
+                : [entry.Row(next.JournalLength), new GrainRow(JournalEntry.ReferenceKind, reference, entry, entry.Time, null)];
+            return new Change<Credited>(next, new Credited(entry, Repeated: false), journalled);
         });
+
+    public async Task<JournalView> Journal()
+    {
+        var account = Existing(Commit.Durable);
+        var entries = (await rows.List(this.GetGrainId(), JournalEntry.Kind)).Cast<JournalEntry>().ToImmutableArray();
+        var days = usage.State.With(account);
+        JournalTotals Totals(TokenEnvironment environment)
+        {
+            var of = entries.Where(entry => entry.Environment == environment).ToList();
+            return new JournalTotals(
+                of.Where(entry => entry.Change == JournalEntry.Opening).Sum(entry => entry.Amount),
+                of.Where(entry => entry.Change == JournalEntry.Credit).Sum(entry => entry.Amount),
+                days.Sum(day => day.Count(environment, Drm.Widevine) + day.Count(environment, Drm.PlayReady)),
+                account.Balance(environment));
+        }
+        return new JournalView(entries, Totals(TokenEnvironment.Production), Totals(TokenEnvironment.Test));
+    }
 
     public Task<CustomerView> SetEnabled(bool enabled) =>
         Change(account => account with { Enabled = enabled });

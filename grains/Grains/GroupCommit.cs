@@ -3,8 +3,11 @@ using Orleans.Storage;
 
 namespace Orleans.Tokens.Grains;
 
-/// <summary>What a change decided: the next state (null when nothing changes) and the caller's answer.</summary>
-public readonly record struct Change<T>(CustomerState? State, T Result)
+/// <summary>
+/// What a change decided: the next state (null when nothing changes), the caller's answer, and the rows to append
+/// in the same transaction as the state (<see cref="GrainRow"/>; none by default).
+/// </summary>
+public readonly record struct Change<T>(CustomerState? State, T Result, ImmutableArray<GrainRow> Appends = default)
 {
     public static Change<T> None(T result) => new(null, result);
 }
@@ -26,6 +29,10 @@ public readonly record struct Change<T>(CustomerState? State, T Result)
 /// <para>
 /// A change whose caller cancels while it waits for the next write is withdrawn (never written; the queued changes
 /// are decided anew without it); once its write is in flight, cancelling changes nothing.
+/// </para>
+/// <para>
+/// The rows of a write's changes (<see cref="Change{T}.Appends"/>) travel with its state
+/// (<see cref="CustomerState.Appends"/>), so the storage writes them in the state's transaction, and only then.
 /// </para>
 /// </summary>
 internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogger logger, Action onStateLost, Action<CustomerState> onDurable)
@@ -86,10 +93,10 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
         {
             var batch = _queued;
             _queued = [];
-            var target = Current with { WriteId = Guid.NewGuid() };
+            var target = Current with { WriteId = Guid.NewGuid(), Appends = [] };
             _working = target;
             _inFlight = target;
-            storage.State = target;
+            storage.State = target with { Appends = [.. batch.SelectMany(pending => pending.Appends)] };
             try
             {
                 await storage.WriteStateAsync();
@@ -177,6 +184,8 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
     {
         /// <summary>Decides against <paramref name="state"/>; answers at once when nothing changes.</summary>
         bool Decide(CustomerState state, out CustomerState next);
+        /// <summary>The rows its change appends, as last decided.</summary>
+        ImmutableArray<GrainRow> Appends { get; }
         void Succeed();
         void Fail(Exception exception);
         void Cancel(CancellationToken cancellation);
@@ -189,6 +198,8 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
         private T _result = default!;
 
         public Task<T> Task => _done.Task;
+
+        public ImmutableArray<GrainRow> Appends { get; private set; } = [];
 
         public void OnCancel(CancellationToken cancellation, Action withdraw) => _cancel = cancellation.Register(withdraw);
 
@@ -207,6 +218,7 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
                 return false;
             }
             _result = change.Result;
+            Appends = change.Appends.IsDefault ? [] : change.Appends;
             if (change.State is null)
             {
                 Answered();

@@ -69,7 +69,8 @@ public static class SiloSetup
 
     /// <summary>
     /// Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization; the silo's
-    /// metrics and its readiness probe (the same database answering); the deadlines of <see cref="Deadlines"/>.
+    /// metrics and its readiness probe (the same database answering); the deadlines of <see cref="Deadlines"/>. The
+    /// same storage reads the grains' own rows (<see cref="IGrainRows"/>, under the storage's name).
     /// </summary>
     private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, TokensSettings settings, Func<IServiceProvider, IStateDatabase> database) =>
         silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = settings.Deadlines.Call)
@@ -78,9 +79,11 @@ public static class SiloSetup
             .AddSingleton<StorageMetrics>()
             .AddSingleton(database)
             .AddSingleton<IReadinessProbe, StorageProbe>()
-            .AddGrainStorage(StorageNames.Customers, (provider, _) => new BatchingGrainStorage(
+            .AddSingleton(provider => new BatchingGrainStorage(
                 provider.GetRequiredService<IStateDatabase>(),
                 new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()),
                 provider.GetRequiredService<StorageMetrics>(),
-                settings.Deadlines)));
+                settings.Deadlines))
+            .AddKeyedSingleton<IGrainRows>(StorageNames.Customers, (provider, _) => provider.GetRequiredService<BatchingGrainStorage>())
+            .AddGrainStorage(StorageNames.Customers, (provider, _) => provider.GetRequiredService<BatchingGrainStorage>()));
 }

@@ -54,6 +54,24 @@ CREATE TABLE IF NOT EXISTS GrainState
     PRIMARY KEY (ServiceId, StateName, GrainId)
 );
 
+-- A grain's own rows (idempotency records, journal entries), written by the batching grain storage in the same
+-- transaction as the grain's state row, so that the state row stays the same size however many there are.
+-- Times are Unix milliseconds; a row whose ExpiresAtMs passed is deleted a few at a time by later writes of the
+-- same grain.
+CREATE TABLE IF NOT EXISTS GrainRow
+(
+    ServiceId   text   NOT NULL,
+    GrainId     text   NOT NULL,
+    Kind        text   NOT NULL,
+    RowKey      text   NOT NULL,
+    Payload     bytea  NOT NULL,
+    CreatedAtMs bigint NOT NULL,
+    ExpiresAtMs bigint NULL,
+    PRIMARY KEY (ServiceId, GrainId, Kind, RowKey)
+);
+
+CREATE INDEX IF NOT EXISTS GrainRowExpiry ON GrainRow (ServiceId, GrainId, ExpiresAtMs) WHERE ExpiresAtMs IS NOT NULL;
+
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
 
 -- Clients: the gateways of the active silos (@Status is Active).

@@ -13,3 +13,20 @@ CREATE TABLE IF NOT EXISTS GrainState
     ModifiedOn TEXT    NOT NULL,
     PRIMARY KEY (ServiceId, StateName, GrainId)
 ) WITHOUT ROWID;
+
+-- A grain's own rows (idempotency records, journal entries), written in the same transaction as its state row
+-- so that the state row stays the same size however many there are. Times are Unix milliseconds; a row whose
+-- ExpiresAtMs passed is deleted a few at a time by later writes of the same grain.
+CREATE TABLE IF NOT EXISTS GrainRow
+(
+    ServiceId   TEXT    NOT NULL,
+    GrainId     TEXT    NOT NULL,
+    Kind        TEXT    NOT NULL,
+    RowKey      TEXT    NOT NULL,
+    Payload     BLOB    NOT NULL,
+    CreatedAtMs INTEGER NOT NULL,
+    ExpiresAtMs INTEGER NULL,
+    PRIMARY KEY (ServiceId, GrainId, Kind, RowKey)
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS GrainRowExpiry ON GrainRow (ServiceId, GrainId, ExpiresAtMs) WHERE ExpiresAtMs IS NOT NULL;

@@ -16,9 +16,13 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// either way; <see cref="OutcomeUnknownException"/> when a failed write could not be settled. Each write
 /// waits in the queue and runs within <see cref="Deadlines.Storage"/>; so does each fence and read.
 /// </para>
+/// <para>
+/// A state that <see cref="IAppendsRows"/> has its rows written in the same transaction as its state row, and only
+/// when that row is written; <see cref="IGrainRows"/> reads them back.
+/// </para>
 /// </summary>
 public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageSerializer serializer, StorageMetrics metrics, Deadlines deadlines)
-    : IGrainStorage
+    : IGrainStorage, IGrainRows
 {
     /// <summary>An upper bound on one transaction, so one slow batch cannot grow without end.</summary>
     public const int MaxBatch = 2048;
@@ -29,16 +33,7 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        StoredState? stored;
-        try
-        {
-            using var deadline = new CancellationTokenSource(deadlines.Storage);
-            stored = await database.Read(stateName, grainId.ToString(), deadline.Token);
-        }
-        catch (Exception failure)
-        {
-            throw Unavailable(failure);
-        }
+        var stored = await WithinDeadline(cancellation => database.Read(stateName, grainId.ToString(), cancellation));
         if (stored?.Payload is { } payload)
         {
             grainState.State = serializer.Deserialize<T>(new BinaryData(payload));
@@ -58,10 +53,43 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Write(stateName, grainId, grainState, null);
 
+    public async Task<object?> Find(GrainId grainId, string kind, string key)
+    {
+        var payload = await WithinDeadline(cancellation => database.ReadRow(grainId.ToString(), kind, key, cancellation));
+        return payload is null ? null : serializer.Deserialize<object>(new BinaryData(payload));
+    }
+
+    public async Task<IReadOnlyList<object>> List(GrainId grainId, string kind)
+    {
+        var payloads = await WithinDeadline(cancellation => database.ReadRows(grainId.ToString(), kind, cancellation));
+        return [.. payloads.Select(payload => serializer.Deserialize<object>(new BinaryData(payload))!)];
+    }
+
+    /// <summary>One read within <see cref="Deadlines.Storage"/>; any failure is <see cref="StorageUnavailableException"/>.</summary>
+    private async Task<TRead> WithinDeadline<TRead>(Func<CancellationToken, Task<TRead>> read)
+    {
+        try
+        {
+            using var deadline = new CancellationTokenSource(deadlines.Storage);
+            return await read(deadline.Token);
+        }
+        catch (Exception failure)
+        {
+            throw Unavailable(failure);
+        }
+    }
+
+    private RowWrite[] Rows<T>(IGrainState<T> grainState) =>
+        grainState.State is IAppendsRows { Appends: { IsDefaultOrEmpty: false } rows }
+            ? [.. rows.Select(row => new RowWrite(row.Kind, row.Key, serializer.Serialize<object>(row.Value).ToArray(),
+                row.CreatedAt.ToUnixTimeMilliseconds(), row.ExpiresAt?.ToUnixTimeMilliseconds()))]
+            : [];
+
     private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload)
     {
         var expected = grainState.ETag is { } etag ? long.Parse(etag, CultureInfo.InvariantCulture) : (long?)null;
-        var pending = new Pending(new StateWrite(stateName, grainId.ToString(), expected, payload),
+        var write = new StateWrite(stateName, grainId.ToString(), expected, payload) { Rows = Rows(grainState) };
+        var pending = new Pending(write,
             Stopwatch.GetTimestamp() + (long)(deadlines.Storage.TotalSeconds * Stopwatch.Frequency));
         Enqueue(pending);
         var version = await pending.Done.Task;

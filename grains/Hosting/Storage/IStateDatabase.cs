@@ -9,10 +9,18 @@ public interface IStateDatabase
     /// Writes every row in one transaction and one round trip. Each row is checked against its own expected
     /// version: the answer holds the new version per row, or null where the stored version differed (that row
     /// alone is not written). Throws <see cref="StorageUnavailableException"/> when certainly nothing was written
-    /// (say, no connection could be had); any other exception leaves the outcome open until <see cref="Fence"/>.
+    /// (say, no connection could be had); any other exception leaves the outcome open until <see cref="IFencingStateDatabase.Fence"/>.
     /// </summary>
     Task<long?[]> Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation);
 
+    /// <summary>How many expired rows of a grain one appended row may delete: purging is bounded work per write.</summary>
+    const int PurgedPerRow = 2;
+
+    /// <summary>The payload of a grain's row of <paramref name="kind"/> and <paramref name="key"/>, or null.</summary>
+    Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation);
+
+    /// <summary>The payloads of a grain's rows of <paramref name="kind"/>, in the order of their keys (ordinal).</summary>
+    Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation);
 }
 
 /// <summary>

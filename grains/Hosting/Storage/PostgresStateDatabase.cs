@@ -9,21 +9,51 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// </summary>
 public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string serviceId) : IFencingStateDatabase
 {
-    private const string Update = """
-        UPDATE GrainState AS g
-        SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now()
-        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[]) AS w(StateName, GrainId, Version, Payload)
-        WHERE g.ServiceId = $1 AND g.StateName = w.StateName AND g.GrainId = w.GrainId AND g.Version = w.Version
-        RETURNING g.StateName, g.GrainId, g.Version
+    // Each state statement appends the rows of the states it wrote (a failed version check writes neither), in the
+    // same statement: the rows are the arrays from parameter {0} on.
+    private const string Appended = """
+        appended AS (
+            INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
+            SELECT $1, r.GrainId, r.Kind, r.RowKey, r.Payload, r.CreatedAtMs, r.ExpiresAtMs
+            FROM unnest(${0}::text[], ${1}::text[], ${2}::text[], ${3}::text[], ${4}::bytea[], ${5}::bigint[], ${6}::bigint[])
+                AS r(StateName, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
+            JOIN written ON written.StateName = r.StateName AND written.GrainId = r.GrainId
+            ON CONFLICT (ServiceId, GrainId, Kind, RowKey) DO UPDATE
+            SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = excluded.ExpiresAtMs)
+        SELECT StateName, GrainId, Version FROM written
         """;
 
-    private const string Insert = """
-        INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
-        SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now()
-        FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(StateName, GrainId, Payload)
-        ON CONFLICT DO NOTHING
-        RETURNING StateName, GrainId, Version
+    private static readonly string Update = """
+        WITH written AS (
+            UPDATE GrainState AS g
+            SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now()
+            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[]) AS w(StateName, GrainId, Version, Payload)
+            WHERE g.ServiceId = $1 AND g.StateName = w.StateName AND g.GrainId = w.GrainId AND g.Version = w.Version
+            RETURNING g.StateName, g.GrainId, g.Version),
+        """ + AppendedFrom(6);
+
+    private static readonly string Insert = """
+        WITH written AS (
+            INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
+            SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now()
+            FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(StateName, GrainId, Payload)
+            ON CONFLICT DO NOTHING
+            RETURNING StateName, GrainId, Version),
+        """ + AppendedFrom(5);
+
+    // Runs first in a write's transaction: each grain that appends rows deletes a few of its rows that expired
+    // before the newest row it appends (bounded work per write).
+    private const string Purge = """
+        DELETE FROM GrainRow AS g
+        USING unnest($2::text[], $3::bigint[], $4::int[]) AS p(GrainId, NowMs, Most),
+            LATERAL (SELECT e.Kind, e.RowKey FROM GrainRow AS e
+                     WHERE e.ServiceId = $1 AND e.GrainId = p.GrainId AND e.ExpiresAtMs < p.NowMs
+                     LIMIT p.Most) AS x
+        WHERE g.ServiceId = $1 AND g.GrainId = p.GrainId AND g.Kind = x.Kind AND g.RowKey = x.RowKey
         """;
+
+    private static string AppendedFrom(int first) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, Appended, [.. Enumerable.Range(first, 7).Cast<object>()]);
 
     // A fence bumps a row still at the version a failed write expected, or puts an empty row where none was.
     private const string FenceUpdate = """
@@ -65,20 +95,30 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         var inserts = writes.Where(w => w.ExpectedVersion is null).ToList();
         await using var connection = await Open(cancellation);
         await using var batch = new NpgsqlBatch(connection);
+        var appending = writes.Where(w => w.Rows.Count > 0).ToList();
+        if (appending.Count > 0)
+        {
+            batch.BatchCommands.Add(Command(Purge,
+                Array(appending, w => w.GrainId, NpgsqlDbType.Text),
+                Array(appending, w => w.Rows.Max(r => r.CreatedAtMs), NpgsqlDbType.Bigint),
+                Array(appending, w => w.Rows.Count * IStateDatabase.PurgedPerRow, NpgsqlDbType.Integer)));
+        }
         if (updates.Count > 0)
         {
-            batch.BatchCommands.Add(Command(Update,
+            batch.BatchCommands.Add(Command(Update, [
                 Array(updates, w => w.StateName, NpgsqlDbType.Text),
                 Array(updates, w => w.GrainId, NpgsqlDbType.Text),
                 Array(updates, w => w.ExpectedVersion!.Value, NpgsqlDbType.Bigint),
-                Array(updates, w => w.Payload, NpgsqlDbType.Bytea)));
+                Array(updates, w => w.Payload, NpgsqlDbType.Bytea),
+                .. RowArrays(updates)]));
         }
         if (inserts.Count > 0)
         {
-            batch.BatchCommands.Add(Command(Insert,
+            batch.BatchCommands.Add(Command(Insert, [
                 Array(inserts, w => w.StateName, NpgsqlDbType.Text),
                 Array(inserts, w => w.GrainId, NpgsqlDbType.Text),
-                Array(inserts, w => w.Payload, NpgsqlDbType.Bytea)));
+                Array(inserts, w => w.Payload, NpgsqlDbType.Bytea),
+                .. RowArrays(inserts)]));
         }
 
         var written = new Dictionary<(string, string), long>(writes.Count);
@@ -134,6 +174,50 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         }
         await transaction.CommitAsync(cancellation);
         return [.. writes.Select(w => stored.GetValueOrDefault((w.StateName, w.GrainId)))];
+    }
+
+    public async Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
+    {
+        await using var command = RowCommand("AND RowKey = $4", grainId, kind);
+        command.Parameters.Add(new() { Value = key });
+        return await command.ExecuteScalarAsync(cancellation) as byte[];
+    }
+
+    public async Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation)
+    {
+        await using var command = RowCommand("ORDER BY RowKey COLLATE \"C\"", grainId, kind);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var rows = new List<byte[]>();
+        while (await reader.ReadAsync(cancellation)) rows.Add((byte[])reader[0]);
+        return rows;
+    }
+
+    private NpgsqlCommand RowCommand(string rest, string grainId, string kind)
+    {
+        var command = dataSource.CreateCommand(
+            $"SELECT Payload FROM GrainRow WHERE ServiceId = $1 AND GrainId = $2 AND Kind = $3 {rest}");
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = grainId });
+        command.Parameters.Add(new() { Value = kind });
+        return command;
+    }
+
+    /// <summary>The rows of <paramref name="writes"/> as the seven arrays of <see cref="Appended"/>.</summary>
+    private static NpgsqlParameter[] RowArrays(List<StateWrite> writes)
+    {
+        var rows = writes.SelectMany(w => w.Rows.Select(r => (Write: w, Row: r))).ToList();
+        NpgsqlParameter Of<T>(Func<(StateWrite Write, RowWrite Row), T> value, NpgsqlDbType type) =>
+            new() { Value = rows.ConvertAll(r => value(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
+        return
+        [
+            Of(r => r.Write.StateName, NpgsqlDbType.Text),
+            Of(r => r.Write.GrainId, NpgsqlDbType.Text),
+            Of(r => r.Row.Kind, NpgsqlDbType.Text),
+            Of(r => r.Row.Key, NpgsqlDbType.Text),
+            Of(r => r.Row.Payload, NpgsqlDbType.Bytea),
+            Of(r => r.Row.CreatedAtMs, NpgsqlDbType.Bigint),
+            Of(r => r.Row.ExpiresAtMs, NpgsqlDbType.Bigint),
+        ];
     }
 
     /// <summary>A pooled connection; when none can be had, nothing was sent, so the failure is certain.</summary>

@@ -29,6 +29,36 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         return new StoredState(reader.IsDBNull(0) ? null : (byte[])reader[0], reader.GetInt64(1));
     }
 
+    public async Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellation);
+        await using var command = RowCommand(connection, grainId, kind, "AND RowKey = $key");
+        command.Parameters.AddWithValue("$key", key);
+        return await command.ExecuteScalarAsync(cancellation) as byte[];
+    }
+
+    public async Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellation);
+        await using var command = RowCommand(connection, grainId, kind, "ORDER BY RowKey");
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var rows = new List<byte[]>();
+        while (await reader.ReadAsync(cancellation)) rows.Add((byte[])reader[0]);
+        return rows;
+    }
+
+    private SqliteCommand RowCommand(SqliteConnection connection, string grainId, string kind, string rest)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = $"SELECT Payload FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind {rest}";
+        command.Parameters.AddWithValue("$service", serviceId);
+        command.Parameters.AddWithValue("$grain", grainId);
+        command.Parameters.AddWithValue("$kind", kind);
+        return command;
+    }
+
     /// <summary>
     /// Runs the batch's transaction on this process's one writing connection. A failure is certain: the transaction
     /// was rolled back before this returns, so it throws <see cref="StorageUnavailableException"/>.
@@ -56,6 +86,8 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         private readonly SqliteConnection _connection;
         private readonly SqliteCommand _insert;
         private readonly SqliteCommand _update;
+        private readonly SqliteCommand _purge;
+        private readonly SqliteCommand _append;
 
         public Writer(string connectionString, string serviceId, bool fullSync)
         {
@@ -78,6 +110,18 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 WHERE {Key} AND Version = $version
                 RETURNING Version
                 """);
+            _purge = Command(serviceId, $"""
+                DELETE FROM GrainRow
+                WHERE (ServiceId, GrainId, Kind, RowKey) IN (
+                    SELECT ServiceId, GrainId, Kind, RowKey FROM GrainRow
+                    WHERE ServiceId = $service AND GrainId = $grain AND ExpiresAtMs < $created
+                    LIMIT {IStateDatabase.PurgedPerRow})
+                """);
+            _append = Command(serviceId, """
+                INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
+                VALUES ($service, $grain, $kind, $key, $payload, $created, $expires)
+                ON CONFLICT DO UPDATE SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = excluded.ExpiresAtMs
+                """);
         }
 
         public long?[] Write(IReadOnlyList<StateWrite> writes)
@@ -85,6 +129,8 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             using var transaction = _connection.BeginTransaction(deferred: false);
             _insert.Transaction = transaction;
             _update.Transaction = transaction;
+            _purge.Transaction = transaction;
+            _append.Transaction = transaction;
             var versions = new long?[writes.Count];
             for (var i = 0; i < writes.Count; i++)
             {
@@ -95,9 +141,28 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 command.Parameters["$payload"].Value = (object?)write.Payload ?? DBNull.Value;
                 command.Parameters["$version"].Value = (object?)write.ExpectedVersion ?? DBNull.Value;
                 versions[i] = command.ExecuteScalar() is long version ? version : null;
+                if (versions[i] is not null) Append(write);
             }
             transaction.Commit();
             return versions;
+        }
+
+        /// <summary>The rows of a state just written, in its transaction; each first purges a few expired ones.</summary>
+        private void Append(StateWrite write)
+        {
+            foreach (var row in write.Rows)
+            {
+                _purge.Parameters["$grain"].Value = write.GrainId;
+                _purge.Parameters["$created"].Value = row.CreatedAtMs;
+                _purge.ExecuteNonQuery();
+                _append.Parameters["$grain"].Value = write.GrainId;
+                _append.Parameters["$kind"].Value = row.Kind;
+                _append.Parameters["$key"].Value = row.Key;
+                _append.Parameters["$payload"].Value = row.Payload;
+                _append.Parameters["$created"].Value = row.CreatedAtMs;
+                _append.Parameters["$expires"].Value = (object?)row.ExpiresAtMs ?? DBNull.Value;
+                _append.ExecuteNonQuery();
+            }
         }
 
         private SqliteCommand Command(string serviceId, string text)
@@ -109,6 +174,10 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             command.Parameters.Add("$grain", SqliteType.Text);
             command.Parameters.Add("$payload", SqliteType.Blob);
             command.Parameters.Add("$version", SqliteType.Integer);
+            command.Parameters.Add("$kind", SqliteType.Text);
+            command.Parameters.Add("$key", SqliteType.Text);
+            command.Parameters.Add("$created", SqliteType.Integer);
+            command.Parameters.Add("$expires", SqliteType.Integer);
             command.Prepare();
             return command;
         }
@@ -117,6 +186,8 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         {
             _insert.Dispose();
             _update.Dispose();
+            _purge.Dispose();
+            _append.Dispose();
             _connection.Dispose();
         }
     }

@@ -1,10 +1,21 @@
 namespace Orleans.Tokens.Hosting.Storage;
 
 /// <summary>
-/// One grain's state to write: the version it read (null when it has never been stored) and the serialized state
-/// (null clears it).
+/// One grain's state to write: the version it read (null when it has never been stored), the serialized state
+/// (null clears it), and the rows to write in the same transaction when the state is written (none when its
+/// version check fails).
 /// </summary>
-public sealed record StateWrite(string StateName, string GrainId, long? ExpectedVersion, byte[]? Payload);
+public sealed record StateWrite(string StateName, string GrainId, long? ExpectedVersion, byte[]? Payload)
+{
+    public IReadOnlyList<RowWrite> Rows { get; init; } = [];
+}
 
 /// <summary>A grain's stored state and its version.</summary>
 public sealed record StoredState(byte[]? Payload, long Version);
+
+/// <summary>
+/// One <see cref="GrainRow"/> as stored: kind, key, the serialized value, creation and expiry as Unix milliseconds.
+/// Writing it replaces a row of the same grain, kind and key, and first deletes up to
+/// <see cref="IStateDatabase.PurgedPerRow"/> rows of the same grain that expired before <see cref="CreatedAtMs"/>.
+/// </summary>
+public sealed record RowWrite(string Kind, string Key, byte[] Payload, long CreatedAtMs, long? ExpiresAtMs);

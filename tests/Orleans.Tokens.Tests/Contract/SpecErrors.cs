@@ -49,8 +49,22 @@ public static class SpecErrors
         [-7008] = ("Failed to generate license", false),
         [-7009] = ("Invalid WVExtension parameters specified", false),
         [-7011] = ("Widevine option is disabled for this service", false),
+        [-9001] = ("Outcome unknown: retry with the same Idempotency-Key", false),
+        [-9002] = ("Idempotency key reused with different parameters", false),
+        [-9003] = ("A request with this idempotency key is in progress", false),
+        [-9004] = ("Invalid idempotency key", false),
     };
 
-    /// <summary>Section 2's status table: 401 for the authenticator codes, 400 for every other refusal.</summary>
-    public static int StatusFor(int code) => code is -2017 or -2018 ? 401 : 400;
+    /// <summary>
+    /// Section 2's status table: 401 for the authenticator codes, 400 for every other refusal; section 14's for
+    /// -9001..-9003.
+    /// </summary>
+    public static int StatusFor(int code) => code switch
+    {
+        -2017 or -2018 => 401,
+        -9001 => 503,
+        -9002 => 422,
+        -9003 => 409,
+        _ => 400,
+    };
 }

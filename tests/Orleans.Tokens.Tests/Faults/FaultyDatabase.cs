@@ -30,6 +30,12 @@ internal sealed class FaultyDatabase(IStateDatabase inner, string connectionStri
     public Task<StoredState?> Read(string stateName, string grainId, CancellationToken cancellation) =>
         inner.Read(stateName, grainId, cancellation);
 
+    public Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation) =>
+        inner.ReadRow(grainId, kind, key, cancellation);
+
+    public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
+        inner.ReadRows(grainId, kind, cancellation);
+
     async Task<long?[]> IStateDatabase.Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
     {
         // Only the customer accounts' rows get faults; the usage history and readiness rows go through.

@@ -68,6 +68,14 @@ public class GatewayFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>Stops the gateway and its silo, then starts them again on the same data directory (on new ports).</summary>
+    public async Task RestartAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        await InitializeAsync();
+    }
+
     public async Task DisposeAsync()
     {
         Client?.Dispose();

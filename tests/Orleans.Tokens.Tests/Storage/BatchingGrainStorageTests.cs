@@ -114,5 +114,11 @@ public sealed class BatchingGrainStorageTests : IDisposable
             Interlocked.Add(ref _rows, writes.Count);
             return inner.Write(writes, cancellation);
         }
+
+        public Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation) =>
+            inner.ReadRow(grainId, kind, key, cancellation);
+
+        public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
+            inner.ReadRows(grainId, kind, cancellation);
     }
 }

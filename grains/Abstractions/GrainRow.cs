@@ -1,0 +1,27 @@
+namespace Orleans.Tokens;
+
+/// <summary>
+/// A row of a grain's own, kept apart from its state row and written in the same transaction as the state (the
+/// project's batching grain storage): an idempotency record, a journal entry. <paramref name="Kind"/> and
+/// <paramref name="Key"/> name it within the grain; a row of the same kind and key is replaced.
+/// <paramref name="Value"/> is stored in Orleans' serialization. A row whose <paramref name="ExpiresAt"/> has passed
+/// (by the clock of the grain that appends rows later) is deleted, a few at a time, with that grain's later writes.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Tokens.GrainRow")]
+public sealed record GrainRow(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Key,
+    [property: Id(2)] object Value,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// A grain state that carries rows to append with its next write. The rows are not part of the state: the state
+/// record keeps them in a member without an <c>[Id]</c>, so they are never serialized into the state row, which
+/// therefore stays the same size however many rows a grain has.
+/// </summary>
+public interface IAppendsRows
+{
+    /// <summary>The rows to write in the same transaction as this state.</summary>
+    ImmutableArray<GrainRow> Appends { get; }
+}

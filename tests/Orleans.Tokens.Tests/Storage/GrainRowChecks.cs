@@ -1,0 +1,41 @@
+using Orleans.Tokens.Hosting.Storage;
+
+namespace Orleans.Tokens.Tests.Storage;
+
+/// <summary>
+/// What both databases must do with a grain's rows (<see cref="RowWrite"/>): written in the state's transaction
+/// only when the state's version check passes, replaced by kind and key, read back one or all, and expired ones
+/// purged a bounded number at a time by the grain's later writes.
+/// </summary>
+internal static class GrainRowChecks
+{
+    public static async Task RunAsync(IStateDatabase database)
+    {
+        var grain = "customer/" + Guid.NewGuid().ToString("N");
+        var other = "customer/" + Guid.NewGuid().ToString("N");
+        var none = CancellationToken.None;
+
+        // A new state with two rows, and another grain's state with one.
+        var versions = await database.Write(
+        [
+            new StateWrite("customer", grain, null, [1]) { Rows = [Row("k", "b", [2], 1_000, 2_000), Row("k", "a", [3], 1_000, null)] },
+            new StateWrite("customer", other, null, [1]) { Rows = [Row("k", "a", [9], 1_000, null)] },
+        ], none);
+        Assert.Equal([1L, 1L], versions);
+        Assert.Equal([2], await database.ReadRow(grain, "k", "b", none));
+        Assert.Equal([[3], [2]], await database.ReadRows(grain, "k", none));
+        Assert.Null(await database.ReadRow(grain, "other kind", "a", none));
+
+        // A stale version writes neither the state nor its rows.
+        Assert.Equal([null], await database.Write([new StateWrite("customer", grain, 7, [5]) { Rows = [Row("k", "c", [4], 1_000, null)] }], none));
+        Assert.Null(await database.ReadRow(grain, "k", "c", none));
+
+        // A row of the same kind and key is replaced; a row created after "b" expired purges it.
+        Assert.Equal([2L], await database.Write([new StateWrite("customer", grain, 1, [6]) { Rows = [Row("k", "a", [7], 3_000, null)] }], none));
+        Assert.Equal([[7]], await database.ReadRows(grain, "k", none));
+        Assert.Equal([9], await database.ReadRow(other, "k", "a", none));
+    }
+
+    private static RowWrite Row(string kind, string key, byte[] payload, long createdAtMs, long? expiresAtMs) =>
+        new(kind, key, payload, createdAtMs, expiresAtMs);
+}
