@@ -127,9 +127,13 @@ public sealed class CustomerGrain(
     public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) => Task.FromResult(
         usage.State.With(Existing(Commit.Durable)).Where(day => since is null || day.Day >= since).ToImmutableArray());
 
-    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) => request.Idempotency is { } keyed
-        ? Idempotency.Mint(keyed, record => Commit.Submit(account => record(Decide(account, request)), cancellation))
-        : Commit.Submit(account => Decide(account, request), cancellation);
+    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) => request.Idempotency switch
+    {
+        null => Commit.Submit(account => Decide(account, request), cancellation),
+        // A key is the customer's own: a caller that does not authenticate learns nothing of it (-2018 first).
+        _ when !MintRules.Authenticated(Commit.Current, request) => Task.FromResult(MintResult.Refused(ErrorCode.InvalidAuthenticator)),
+        { } keyed => Idempotency.Mint(keyed, record => Commit.Submit(account => record(Decide(account, request)), cancellation)),
+    };
 
     private Change<MintResult> Decide(CustomerState account, MintRequest request) =>
         MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));

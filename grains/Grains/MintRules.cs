@@ -7,7 +7,7 @@ internal static class MintRules
 {
     public static Change<MintResult> Decide(CustomerState account, MintRequest request, DateOnly today)
     {
-        if (!account.Exists || !Authenticates(account, request)) return Refuse(ErrorCode.InvalidAuthenticator);
+        if (!Authenticated(account, request)) return Refuse(ErrorCode.InvalidAuthenticator);
         if (!account.Enabled) return Refuse(ErrorCode.AccountDisabled);
         if (request.Drm == Drm.Widevine && !account.Options.Widevine) return Refuse(ErrorCode.WidevineDisabled);
         if (request.Drm == Drm.PlayReady && !account.Options.PlayReady) return Refuse(ErrorCode.PlayReadyDisabled);
@@ -19,6 +19,9 @@ internal static class MintRules
             .CountMinted(request.Environment, request.Drm, today);
         return new(debited, new MintResult(ErrorCode.None, contentKey));
     }
+
+    /// <summary>Whether the request's authenticator is one of the account's (the first check of step 4).</summary>
+    public static bool Authenticated(CustomerState account, MintRequest request) => account.Exists && Authenticates(account, request);
 
     private static Change<MintResult> Refuse(ErrorCode code) => Change<MintResult>.None(MintResult.Refused(code));
 

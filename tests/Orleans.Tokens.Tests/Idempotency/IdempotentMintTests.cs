@@ -46,6 +46,19 @@ public sealed class IdempotentMintTests(IdempotencyGateway gateway) : IClassFixt
     }
 
     [Fact]
+    public async Task A_key_is_looked_up_only_for_a_caller_that_authenticates()
+    {
+        var customer = await gateway.CreateCustomerAsync(productionBalance: 10);
+        await TokenAsync(Drm.Widevine, await MintWithHeaderAsync(Drm.Widevine, ValidRequests.Widevine(customer), "k"));
+
+        // Another secret for the same customer id: -2018 (section 3, step 4 first), not -9002, which would tell
+        // the caller that the customer used this key.
+        var stranger = ValidRequests.Widevine(customer).Set("customerAuthenticator", $"{customer.Id},{new string('0', 32)}");
+        await Expect.ErrorAsync(await MintWithHeaderAsync(Drm.Widevine, stranger, "k"), -2018);
+        Assert.Equal(9, await customer.ProductionBalanceAsync());
+    }
+
+    [Fact]
     public async Task The_same_key_with_other_parameters_is_9002_and_debits_nothing()
     {
         var customer = await gateway.CreateCustomerAsync(productionBalance: 10);
