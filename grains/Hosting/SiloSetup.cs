@@ -23,11 +23,19 @@ public static class SiloSetup
     /// The embedded default: one silo on localhost clustering, customer accounts in the project's batching grain
     /// storage on a SQLite file under the data directory, whose schema is created on first start.
     /// </summary>
-    public static ISiloBuilder UseEmbeddedTokensSilo(this ISiloBuilder silo, TokensSettings settings)
+    public static ISiloBuilder UseEmbeddedTokensSilo(this ISiloBuilder silo, TokensSettings settings) =>
+        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
+                serviceId: settings.ServiceId, clusterId: settings.ClusterId)
+            .AddSqliteCustomerStorage(settings);
+
+    /// <summary>
+    /// The embedded default's storage without its clustering (a host that brings its own, such as Orleans'
+    /// TestCluster): customer accounts in the batching grain storage on the SQLite file under the data directory,
+    /// whose schema is created first, with the silo's metrics, readiness probe and deadlines.
+    /// </summary>
+    public static ISiloBuilder AddSqliteCustomerStorage(this ISiloBuilder silo, TokensSettings settings)
     {
         var connectionString = SqliteSchema.EnsureCreated(settings.SqlitePath, settings.Deadlines.Storage);
-        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
-            serviceId: settings.ServiceId, clusterId: settings.ClusterId);
         return silo.AddCustomerStorage(settings, _ => new SqliteStateDatabase(connectionString, settings.ServiceId, settings.SqliteFullSync));
     }
 

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace Orleans.Tokens.Tests.GrainCluster;
+
+/// <summary>
+/// The silo's customer storage with a hand on it: a test holds one grain's writes back (<see cref="Hold"/>) to see
+/// what the grain answers while a change is not yet durable. Every other grain's writes pass straight through.
+/// </summary>
+public sealed class HeldWrites(IGrainStorage inner) : IGrainStorage
+{
+    private readonly ConcurrentDictionary<GrainId, Hold> _holds = new();
+
+    /// <summary>Replaces the keyed grain storage <paramref name="name"/> registered so far with itself around it.</summary>
+    public static void Around(IServiceCollection services, string name)
+    {
+        var registered = services.Single(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name));
+        var factory = registered.KeyedImplementationFactory!;
+        services.Remove(registered);
+        services.AddKeyedSingleton<IGrainStorage>(name, (provider, key) => new HeldWrites((IGrainStorage)factory(provider, key)));
+    }
+
+    /// <summary>Holds back the writes of <paramref name="grain"/> until the hold is released.</summary>
+    public Hold HoldWrites(IAddressable grain)
+    {
+        var hold = new Hold(() => _holds.TryRemove(grain.GetGrainId(), out _));
+        if (!_holds.TryAdd(grain.GetGrainId(), hold)) throw new InvalidOperationException("already held");
+        return hold;
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (_holds.TryGetValue(grainId, out var hold)) await hold.Wait();
+        await inner.WriteStateAsync(stateName, grainId, grainState);
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        inner.ClearStateAsync(stateName, grainId, grainState);
+
+    /// <summary>One grain's held writes; disposing it releases them (also when a test fails).</summary>
+    public sealed class Hold(Action remove) : IDisposable
+    {
+        private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when a write of the grain is being held.</summary>
+        public Task Arrived => _arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        internal Task Wait()
+        {
+            _arrived.TrySetResult();
+            return _released.Task;
+        }
+
+        public void Dispose()
+        {
+            remove();
+            _released.TrySetResult();
+        }
+    }
+}
