@@ -70,20 +70,21 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
         _queued.Add(pending);
         if (cancellation.CanBeCanceled)
         {
-            // The callback runs on any thread; the withdrawal runs as a turn of this grain, like everything else here.
+            // The callback runs on any thread, before Orleans acknowledges the cancellation to the caller: it marks the
+            // change at once (no later batch takes it), and withdraws it in a turn of this grain, like everything else.
             var scheduler = TaskScheduler.Current;
             pending.OnCancel(cancellation, () => Task.Factory.StartNew(
-                () => Withdraw(pending, cancellation), CancellationToken.None, TaskCreationOptions.None, scheduler));
+                () => Withdraw(pending), CancellationToken.None, TaskCreationOptions.None, scheduler));
         }
         // A writer that finished within this turn (its write completed synchronously) is done: start another.
         if (_writer is not { IsCompleted: false }) _writer = WriteQueued();
         return pending.Task;
     }
 
-    private void Withdraw(IPending pending, CancellationToken cancellation)
+    private void Withdraw(IPending pending)
     {
         if (!_queued.Remove(pending)) return; // in flight or answered: too late to withdraw
-        pending.Cancel(cancellation);
+        pending.Cancel();
         DecideAgain(_inFlight ?? Durable);
     }
 
@@ -91,6 +92,8 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
     {
         while (_queued.Count > 0 && !_lost)
         {
+            foreach (var cancelled in _queued.FindAll(pending => pending.CancelRequested)) Withdraw(cancelled);
+            if (_queued.Count == 0) break;
             var batch = _queued;
             _queued = [];
             var target = Current with { WriteId = Guid.NewGuid(), Appends = [] };
@@ -188,7 +191,9 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
         ImmutableArray<GrainRow> Appends { get; }
         void Succeed();
         void Fail(Exception exception);
-        void Cancel(CancellationToken cancellation);
+        /// <summary>Its caller cancelled (set on any thread): no batch may take it any more.</summary>
+        bool CancelRequested { get; }
+        void Cancel();
     }
 
     private sealed class Pending<T>(Func<CustomerState, Change<T>> decide) : IPending
@@ -201,7 +206,20 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
 
         public ImmutableArray<GrainRow> Appends { get; private set; } = [];
 
-        public void OnCancel(CancellationToken cancellation, Action withdraw) => _cancel = cancellation.Register(withdraw);
+        private CancellationToken _cancellation;
+        private volatile bool _cancelRequested;
+
+        public bool CancelRequested => _cancelRequested;
+
+        public void OnCancel(CancellationToken cancellation, Action withdraw)
+        {
+            _cancellation = cancellation;
+            _cancel = cancellation.Register(() =>
+            {
+                _cancelRequested = true;
+                withdraw();
+            });
+        }
 
         public bool Decide(CustomerState state, out CustomerState next)
         {
@@ -241,10 +259,10 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
             _done.TrySetException(exception);
         }
 
-        public void Cancel(CancellationToken cancellation)
+        public void Cancel()
         {
             Answered();
-            _done.TrySetCanceled(cancellation);
+            _done.TrySetCanceled(_cancellation);
         }
 
         private void Answered() => _cancel.Dispose();

@@ -11,7 +11,7 @@ public static class ClientSetup
     /// </summary>
     public static IClientBuilder UseTokensCluster(this IClientBuilder client, TokensSettings settings)
     {
-        client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = settings.Deadlines.Call);
+        client.Configure<ClientMessagingOptions>(options => settings.Deadlines.Apply(options));
         if (settings.Storage != ClusterStorage.PostgreSql)
             return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
         client.Configure<ClusterOptions>(options =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
 
 namespace Orleans.Tokens.Hosting;
 
@@ -16,6 +17,17 @@ namespace Orleans.Tokens.Hosting;
 public sealed record Deadlines(TimeSpan Storage, TimeSpan Call)
 {
     public static readonly Deadlines Default = new(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+
+    /// <summary>
+    /// Orleans' messaging for a silo or client: grain calls time out after <see cref="Call"/>, and a caller that
+    /// cancels a call learns it only once the grain has seen the cancellation, so that a mint it abandons is marked
+    /// in the grain before the caller moves on (<c>GroupCommit</c> then never writes it).
+    /// </summary>
+    public void Apply(MessagingOptions options)
+    {
+        options.ResponseTimeout = Call;
+        options.WaitForCancellationAcknowledgement = true;
+    }
 
     /// <summary>Reads both from configuration (TimeSpan text, e.g. <c>00:00:03</c>); throws when out of order.</summary>
     public static Deadlines From(IConfiguration configuration)

@@ -81,7 +81,7 @@ public static class SiloSetup
     /// same storage reads the grains' own rows (<see cref="IGrainRows"/>, under the storage's name).
     /// </summary>
     private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, TokensSettings settings, Func<IServiceProvider, IStateDatabase> database) =>
-        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = settings.Deadlines.Call)
+        silo.Configure<SiloMessagingOptions>(options => settings.Deadlines.Apply(options))
         .ConfigureServices(services => services
             .AddTokensMetrics()
             .AddSingleton<StorageMetrics>()

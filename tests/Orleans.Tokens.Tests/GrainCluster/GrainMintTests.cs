@@ -69,9 +69,7 @@ public sealed class GrainMintTests(TokensTestCluster cluster)
     /// the call cancelled, and the write is let go at once. Several rounds, since the cancellation reaches the grain
     /// as a message of its own.
     /// </summary>
-    [Fact(Skip = "Bug: with Orleans' default MessagingOptions.WaitForCancellationAcknowledgement=false the caller sees the "
-        + "cancellation at once and the grain learns it later; a debit released meanwhile lands (1-2 of 10 rounds here). "
-        + "Passes with WaitForCancellationAcknowledgement=true on the calling client.")]
+    [Fact]
     public async Task A_mint_cancelled_while_it_waits_for_the_next_write_is_not_debited()
     {
         var debitedAfterCancel = 0;

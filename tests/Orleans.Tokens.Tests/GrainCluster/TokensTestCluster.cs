@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Orleans.Tokens.Grains;
@@ -38,6 +39,7 @@ public sealed class TokensTestCluster : IAsyncLifetime
         var builder = new TestClusterBuilder(1);
         builder.Properties[DataDirectoryKey] = _directory;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -68,6 +70,13 @@ public sealed class TokensTestCluster : IAsyncLifetime
         var stored = new StoredGrainState<CustomerState>(Writes, "customer", grain.GetGrainId());
         await stored.ReadStateAsync();
         return stored.State;
+    }
+
+    /// <summary>The test's client messages as the gateway's and the admin tool's do.</summary>
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client) =>
+            client.Configure<ClientMessagingOptions>(options => Deadlines.Default.Apply(options));
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
