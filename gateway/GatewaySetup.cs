@@ -48,8 +48,9 @@ internal static class GatewaySetup
         app.UseExceptionHandler(failed => failed.Run(context =>
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
+        // Methods are case-sensitive (RFC 9110 §9.1): HttpMethods.IsGet would let "get" through.
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-            context.Request.Path.Value == "/metrics" && HttpMethods.IsGet(context.Request.Method));
+            context.Request.Path.Value == "/metrics" && context.Request.Method == HttpMethods.Get);
 
         var mint = app.Services.GetRequiredService<TokenEndpoint>();
         var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();

@@ -16,7 +16,7 @@ internal sealed class RequestParameters
     {
         var parameters = new RequestParameters();
         parameters.Add(request.QueryString.Value);
-        if (HttpMethods.IsPost(request.Method) && IsForm(request.ContentType))
+        if (request.Method == HttpMethods.Post && IsForm(request.ContentType))
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             parameters.Add(await reader.ReadToEndAsync(cancellation));
