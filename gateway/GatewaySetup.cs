@@ -21,6 +21,8 @@ internal static class GatewaySetup
             kestrel.Limits.MaxRequestBufferSize = 1024 * 1024;
             kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyLength * 2;
             kestrel.AddServerHeader = false;
+            // A client that half-closes after its request still gets its answer (README, "Decisions").
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseHalfCloseTransport(kestrel.Limits.MaxRequestBufferSize.Value));
         });
         if (settings.Mode == ClusterMode.Embedded)
             builder.UseOrleans(silo => silo.UseTokensSilo(settings));
