@@ -82,9 +82,10 @@ internal static class HalfCloseTransport
         }
         catch (Exception failure)
         {
-            // As the transport does: first the input ends with the failure, then the connection is reported closed.
-            await to.CompleteAsync(failure);
+            // The connection is reported closed first, so that Kestrel has marked the request aborted by the time its
+            // reader sees the failure; the other way round, Kestrel would try to drain the failed body and log an error.
             await inputFailed.CancelAsync();
+            await to.CompleteAsync(failure);
             return;
         }
         await to.CompleteAsync();
