@@ -23,6 +23,8 @@ internal static class GatewaySetup
             kestrel.Limits.MaxRequestBufferSize = 1024 * 1024;
             kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyLength * 2;
             kestrel.AddServerHeader = false;
+            // A client that half-closes after its request still gets its answer (README, "Decisions").
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseHalfCloseTransport(kestrel.Limits.MaxRequestBufferSize.Value));
         });
         if (settings.Mode == ClusterMode.Embedded)
             builder.UseOrleans(silo => silo.UseTokensSilo(settings));
@@ -51,8 +53,9 @@ internal static class GatewaySetup
         app.UseExceptionHandler(failed => failed.Run(context =>
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
+        // Methods are case-sensitive (RFC 9110 §9.1): HttpMethods.IsGet would let "get" through.
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-            context.Request.Path.Value == "/metrics" && HttpMethods.IsGet(context.Request.Method));
+            context.Request.Path.Value == "/metrics" && context.Request.Method == HttpMethods.Get);
 
         var mint = app.Services.GetRequiredService<TokenEndpoint>();
         var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();

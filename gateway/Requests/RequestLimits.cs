@@ -1,10 +1,8 @@
-using Microsoft.AspNetCore.Http.Features;
-
 namespace Orleans.Tokens.Gateway.Requests;
 
 /// <summary>
 /// Section 1's limits, enforced before anything is parsed: a request target over 8 KiB gets 414, a body over
-/// 64 KiB gets 413, each with a short text/plain sentence.
+/// 64 KiB gets 413, each with a short text/plain sentence. Every body is read here (<see cref="RequestBody"/>).
 /// </summary>
 internal static class RequestLimits
 {
@@ -19,27 +17,16 @@ internal static class RequestLimits
             await PlainText.Write(context.Response, StatusCodes.Status414UriTooLong, "The request target is too long.");
             return;
         }
-        if (request.ContentLength > MaxBodyLength)
-        {
-            await PlainText.Write(context.Response, StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
-            return;
-        }
-        if (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
-        {
-            // A chunked body has no announced length: buffer up to the limit to measure it.
-            request.EnableBuffering(MaxBodyLength);
-            var buffer = new byte[16 * 1024];
-            long total = 0;
-            int read;
-            while (total <= MaxBodyLength && (read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
-                total += read;
-            if (total > MaxBodyLength)
-            {
-                await PlainText.Write(context.Response, StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
-                return;
-            }
-            request.Body.Position = 0;
-        }
-        await next(context);
+        if (await RequestBody.TryBuffer(context)) await next(context);
     });
+
+    /// <summary>
+    /// 413 with its sentence, and <c>Connection: close</c>: the body is not read, so the connection ends once
+    /// Kestrel has drained what it can of it.
+    /// </summary>
+    public static Task BodyTooLarge(HttpResponse response)
+    {
+        response.Headers.Connection = "close";
+        return PlainText.Write(response, StatusCodes.Status413PayloadTooLarge, "The request body is too large.");
+    }
 }

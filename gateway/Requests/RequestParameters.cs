@@ -26,7 +26,7 @@ internal sealed class RequestParameters
             IdempotencyKeys = request.Headers.TryGetValue(IdempotencyKeyHeader, out var keys) ? [.. keys.Select(k => k ?? "")] : [],
         };
         parameters.Add(request.QueryString.Value);
-        if (HttpMethods.IsPost(request.Method) && IsForm(request.ContentType))
+        if (request.Method == HttpMethods.Post && IsForm(request.ContentType))
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             parameters.Add(await reader.ReadToEndAsync(cancellation));
