@@ -12,8 +12,14 @@ internal sealed record MintOutcome(long CustomerId, string Gateway, double SentM
     /// <summary>A 200 whose body is not a Widevine answer (the loop checks it; see <see cref="Detail"/>).</summary>
     public bool MalformedMint => Minted && Detail.Length > 0;
 
-    /// <summary>The answer the contract gives when the cluster or its storage cannot take a request (section 2).</summary>
-    public bool Unavailable => Status == 503 && ErrorCode == -2030;
+    /// <summary>
+    /// The answers the contract gives when the cluster or its storage cannot take a request: 503 -2030 (nothing
+    /// debited) or 503 -9001 (outcome unknown), section 11.
+    /// </summary>
+    public bool Unavailable => Status == 503 && ErrorCode is -2030 or -9001;
+
+    /// <summary>An answer that leaves the debit open: 503 -9001, or none at all.</summary>
+    public bool OutcomeOpen => Status == 0 || (Status == 503 && ErrorCode == -9001);
 
     /// <summary>Whether the request was open at some moment of [<paramref name="fromMs"/>, <paramref name="toMs"/>].</summary>
     public bool OpenDuring(double fromMs, double toMs) => SentMs <= toMs && AnsweredMs >= fromMs;
