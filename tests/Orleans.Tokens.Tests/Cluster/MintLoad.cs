@@ -15,6 +15,9 @@ internal sealed record MintOutcome(long CustomerId, string Gateway, double SentM
     /// <summary>The answer the contract gives when the cluster or its storage cannot take a request (section 2).</summary>
     public bool Unavailable => Status == 503 && ErrorCode == -2030;
 
+    /// <summary>503 -9001: the service could not know whether the request was debited (section 11).</summary>
+    public bool OutcomeUnknown => Status == 503 && ErrorCode == -9001;
+
     /// <summary>Whether the request was open at some moment of [<paramref name="fromMs"/>, <paramref name="toMs"/>].</summary>
     public bool OpenDuring(double fromMs, double toMs) => SentMs <= toMs && AnsweredMs >= fromMs;
 
