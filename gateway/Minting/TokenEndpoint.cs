@@ -113,13 +113,15 @@ internal sealed class TokenEndpoint(
     /// <summary>
     /// Section 11: -2030 only where nothing was debited: the grain said so (also from inside Orleans' wrapping, as
     /// when an activation could not read its state), or the message never reached it; anything else (a timed-out
-    /// call, a silo that died, a write that could not be settled) is -9001.
+    /// call, a silo that died, a write that could not be settled) is -9001. A silo that died is
+    /// <see cref="SiloUnavailableException"/>, a rejection by type, but Orleans also breaks with it the calls it had
+    /// already delivered to that silo, whose debits may be durable: it is -9001.
     /// </summary>
-    private static TokenError Outcome(Exception failure)
+    internal static TokenError Outcome(Exception failure)
     {
         for (var cause = failure; cause is not null; cause = cause.InnerException)
         {
-            if (cause is OutcomeUnknownException) return TokenError.OutcomeUnknown;
+            if (cause is OutcomeUnknownException or SiloUnavailableException) return TokenError.OutcomeUnknown;
             if (cause is StorageUnavailableException or OrleansMessageRejectionException) return TokenError.Unavailable;
         }
         return TokenError.OutcomeUnknown;

@@ -13,11 +13,25 @@ internal sealed class ClusterManagement(ClusterConnection connection) : IAsyncDi
     /// <summary>With <paramref name="environment"/>, the settings as environment variables (<c>Cluster__Storage</c>, …).</summary>
     public static ClusterManagement For(IReadOnlyDictionary<string, string> environment)
     {
-        var configuration = new ConfigurationBuilder()
+        var configuration = Configuration(environment);
+        return new ClusterManagement(new ClusterConnection(configuration, TokensSettings.From(configuration)));
+    }
+
+    /// <summary>Settings given as environment variables (<c>Cluster__Storage</c>, …) as the hosts configure them.</summary>
+    public static IConfiguration Configuration(IReadOnlyDictionary<string, string> environment) =>
+        new ConfigurationBuilder()
             .AddInMemoryCollection(environment.Select(setting =>
                 KeyValuePair.Create(setting.Key.Replace("__", ":", StringComparison.Ordinal), (string?)setting.Value)))
             .Build();
-        return new ClusterManagement(new ClusterConnection(configuration, TokensSettings.From(configuration)));
+
+    /// <summary>
+    /// The token key ring of a cluster with these settings (its shared <c>Tokens:TokenKeys</c>), loaded as the hosts
+    /// load it, so that a test can open the tokens it was given (section 7).
+    /// </summary>
+    public static TokenKeyRing KeyRing(IReadOnlyDictionary<string, string> environment)
+    {
+        var configuration = Configuration(environment);
+        return TokenKeyStore.Load(configuration, TokensSettings.From(configuration), createIfMissing: false);
     }
 
     /// <summary>

@@ -85,19 +85,38 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             var ports = FreePorts.Take(2);
-            var name = $"silo{_silos.Count + 1}";
-            var process = ChildProcess.Start(
-                ProcessBinaries.Silo,
-                // Every silo applies the schema, as cluster.sh has it: idempotent, and they take turns on a lock.
-                ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={ports[0]}", $"--Cluster:GatewayPort={ports[1]}", HostSettings.OwnPort, HostSettings.ShortDrain],
-                environment is null ? Environment : new Dictionary<string, string>(Environment.Concat(environment)),
-                _workDirectory);
-            var silo = new ClusterSilo(name, ports[0], ports[1], process);
-            _silos.Add(silo);
-            started.Add(silo);
+            started.Add(StartSilo($"silo{_silos.Count + 1}", ports[0], ports[1], environment));
         }
         await Task.WhenAll(started.Select(s => s.WaitUntilActiveAsync(StartTimeout)));
         _log.WriteLine($"{string.Join(", ", started.Select(s => $"{s.Name} (pid {s.Process.Id}, silo port {s.SiloPort}, gateway port {s.GatewayPort}, http {s.BaseUrl})"))} active in {watch.ElapsedMilliseconds} ms");
+    }
+
+    /// <summary>
+    /// Starts a silo again on the silo and gateway ports of <paramref name="killed"/> (which must have exited), as a
+    /// service manager restarts a crashed one, and returns the new silo once it is active. Joining on the same
+    /// address with a newer generation, it declares its dead predecessor dead in the membership table at once.
+    /// </summary>
+    public async Task<ClusterSilo> RestartSiloAsync(ClusterSilo killed)
+    {
+        if (!killed.Process.HasExited) throw new InvalidOperationException($"{killed.Name} is still running");
+        var watch = Stopwatch.StartNew();
+        var silo = StartSilo($"silo{_silos.Count + 1}", killed.SiloPort, killed.GatewayPort, null);
+        await silo.WaitUntilActiveAsync(StartTimeout);
+        _log.WriteLine($"{silo.Name} (pid {silo.Process.Id}) restarted on {killed.Name}'s silo port {silo.SiloPort} and gateway port {silo.GatewayPort}, active in {watch.ElapsedMilliseconds} ms");
+        return silo;
+    }
+
+    private ClusterSilo StartSilo(string name, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string>? environment)
+    {
+        var process = ChildProcess.Start(
+            ProcessBinaries.Silo,
+            // Every silo applies the schema, as cluster.sh has it: idempotent, and they take turns on a lock.
+            ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}", HostSettings.OwnPort, HostSettings.ShortDrain],
+            environment is null ? Environment : new Dictionary<string, string>(Environment.Concat(environment)),
+            _workDirectory);
+        var silo = new ClusterSilo(name, siloPort, gatewayPort, process);
+        _silos.Add(silo);
+        return silo;
     }
 
     /// <summary>

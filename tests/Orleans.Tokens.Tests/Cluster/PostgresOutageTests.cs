@@ -27,15 +27,9 @@ public sealed class PostgresOutageTests(ITestOutputHelper log)
         load.Start();
         await load.AssertFlowingBeforeAsync("the outage");
 
-        var stopFrom = load.NowMs;
-        await postgres.StopAsync();
-        var stopTo = load.NowMs;
-        // The outage's length is what the test chooses, not a stand-in for a condition.
-        await Task.Delay(Outage);
-        var startFrom = load.NowMs;
-        await postgres.StartAsync();
-        var startTo = load.NowMs;
-        log.WriteLine($"PostgreSQL stopping {stopFrom / 1000:0.000}–{stopTo / 1000:0.000} s, starting {startFrom / 1000:0.000}–{startTo / 1000:0.000} s on the load's clock");
+        var outage = await postgres.OutageAsync(Outage, () => load.NowMs);
+        var (stopFrom, stopTo, startFrom, startTo) = outage;
+        log.WriteLine($"{outage} on the load's clock");
 
         // Resumed: a 200 for a request sent once PostgreSQL accepted connections again, timed from then.
         var resumed = await load.WaitForMintsSinceAsync(startTo, ResumeLimit + TimeSpan.FromSeconds(15));

@@ -102,6 +102,21 @@ internal sealed class PostgresServer : IAsyncDisposable
         _log.WriteLine($"PostgreSQL stopped (fast) in {watch.ElapsedMilliseconds} ms");
     }
 
+    /// <summary>
+    /// An outage: stops the server, keeps it down for <paramref name="length"/> (the outage's chosen length, not a
+    /// stand-in for a condition) and starts it again, reading each step's start and end from <paramref name="nowMs"/>.
+    /// </summary>
+    public async Task<PostgresOutage> OutageAsync(TimeSpan length, Func<double> nowMs)
+    {
+        var stopFrom = nowMs();
+        await StopAsync();
+        var stopTo = nowMs();
+        await Task.Delay(length);
+        var startFrom = nowMs();
+        await StartAsync();
+        return new PostgresOutage(stopFrom, stopTo, startFrom, nowMs());
+    }
+
     /// <summary>The last part of the server's log.</summary>
     public string LogTail(int length = 3000)
     {
@@ -239,4 +254,11 @@ internal sealed class PostgresServer : IAsyncDisposable
             _log.WriteLine($"could not delete {DataDirectory}: {exception.Message}");
         }
     }
+}
+
+/// <summary>When the steps of a <see cref="PostgresServer.OutageAsync"/> began and ended, in ms on the caller's clock.</summary>
+internal sealed record PostgresOutage(double StopFromMs, double StopToMs, double StartFromMs, double StartToMs)
+{
+    public override string ToString() =>
+        $"PostgreSQL stopping {StopFromMs / 1000:0.000}–{StopToMs / 1000:0.000} s, starting {StartFromMs / 1000:0.000}–{StartToMs / 1000:0.000} s";
 }

@@ -1,0 +1,27 @@
+using Npgsql;
+
+namespace Orleans.Tokens.Tests.ClusterLevel;
+
+/// <summary>
+/// One idempotency record as the cluster stored it (README "Retries": table <c>GrainRow</c>, kind
+/// <c>idempotency</c>, one row per customer grain and key, written in the debit's transaction).
+/// </summary>
+internal sealed record IdempotencyRow(long CustomerId, string Key, long CreatedAtUnixMs);
+
+/// <summary>Reads the idempotency rows of a cluster's PostgreSQL database.</summary>
+internal static class IdempotencyRows
+{
+    /// <summary>Every idempotency row of every customer grain.</summary>
+    public static async Task<List<IdempotencyRow>> ReadAsync(string connectionString)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(
+            "SELECT GrainId, RowKey, CreatedAtMs FROM GrainRow WHERE Kind = $1 ORDER BY GrainId, RowKey");
+        command.Parameters.Add(new NpgsqlParameter { Value = IdempotencyRecord.Kind });
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<IdempotencyRow>();
+        while (await reader.ReadAsync())
+            rows.Add(new IdempotencyRow(GrainId.Parse(reader.GetString(0)).GetIntegerKey(), reader.GetString(1), reader.GetInt64(2)));
+        return rows;
+    }
+}
