@@ -16,7 +16,7 @@ public sealed class GatewayShutdownTests(ITestOutputHelper log)
     {
         await using var postgres = await PostgresServer.StartAsync(log);
         await using var cluster = await ClusterProcesses.StartAsync(postgres, log, silos: 1, gateways: 0);
-        await cluster.StartGatewaysAsync(1, HostSettings.DefaultDrain, HostSettings.RequestLogging);
+        await cluster.StartGatewaysAsync(1, HostSettings.TestedDrain, HostSettings.RequestLogging);
         var customer = (await cluster.Admin.CreateCustomersAsync(5600001, 1, balance: 5))[0];
         var gateway = cluster.Gateways[0];
 

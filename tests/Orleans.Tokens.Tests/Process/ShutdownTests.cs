@@ -15,7 +15,7 @@ public sealed class ShutdownTests(ITestOutputHelper log)
     [Fact]
     public async Task On_SIGTERM_readyz_turns_503_and_the_request_in_flight_is_answered()
     {
-        await using var gateway = await GatewayProcess.StartAsync(log, HostSettings.DefaultDrain, HostSettings.RequestLogging);
+        await using var gateway = await GatewayProcess.StartAsync(log, HostSettings.TestedDrain, HostSettings.RequestLogging);
         var customer = await gateway.Admin.CreateCustomerAsync(4400001, balance: 5);
         Assert.Equal(HttpStatusCode.OK, (await gateway.Http.GetAsync("/readyz")).StatusCode);
 
