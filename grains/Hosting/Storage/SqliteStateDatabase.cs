@@ -4,7 +4,8 @@ namespace Orleans.Tokens.Hosting.Storage;
 
 /// <summary>
 /// Grain state in the embedded default's SQLite file: one immediate transaction per batch, on one connection
-/// whose prepared statements serve every batch (<see cref="BatchingGrainStorage"/> writes one batch at a time).
+/// whose prepared statements serve every batch (<see cref="BatchingGrainStorage"/> writes one batch at a time);
+/// point reads of rows on a read connection of their own, prepared once (<see cref="SqliteRowReader"/>).
 /// With synchronous FULL (the default) each commit is on disk before any debit in it is acknowledged; NORMAL
 /// survives a crash of the process but not of the machine, and spares the fsync per commit. Not an
 /// <see cref="IFencingStateDatabase"/>: a failed write here was rolled back in-process before it was reported.
@@ -14,6 +15,12 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
     private const string Key = "ServiceId = $service AND StateName = $state AND GrainId = $grain";
 
     private Writer? _writer;
+    private readonly SqliteRowReader _rows = new(connectionString, connection =>
+    {
+        var find = RowCommand(connection, serviceId, "", "", "AND RowKey = $key");
+        find.Parameters.AddWithValue("$key", "");
+        return find;
+    });
 
     public async Task<StoredState?> Read(string stateName, string grainId, CancellationToken cancellation)
     {
@@ -29,27 +36,24 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         return new StoredState(reader.IsDBNull(0) ? null : (byte[])reader[0], reader.GetInt64(1));
     }
 
-    public async Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
+    public Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
     {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellation);
-        await using var command = RowCommand(connection, grainId, kind, "AND RowKey = $key");
-        command.Parameters.AddWithValue("$key", key);
-        return await command.ExecuteScalarAsync(cancellation) as byte[];
+        cancellation.ThrowIfCancellationRequested();
+        return Task.FromResult(_rows.Find(grainId, kind, key));
     }
 
     public async Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellation);
-        await using var command = RowCommand(connection, grainId, kind, "ORDER BY RowKey");
+        await using var command = RowCommand(connection, serviceId, grainId, kind, "ORDER BY RowKey");
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var rows = new List<byte[]>();
         while (await reader.ReadAsync(cancellation)) rows.Add((byte[])reader[0]);
         return rows;
     }
 
-    private SqliteCommand RowCommand(SqliteConnection connection, string grainId, string kind, string rest)
+    private static SqliteCommand RowCommand(SqliteConnection connection, string serviceId, string grainId, string kind, string rest)
     {
         var command = connection.CreateCommand();
         command.CommandText = $"SELECT Payload FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind {rest}";
@@ -79,7 +83,11 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         }
     }
 
-    public void Dispose() => _writer?.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _rows.Dispose();
+    }
 
     private sealed class Writer : IDisposable
     {
