@@ -64,7 +64,8 @@ internal static class HalfCloseTransport
     /// <summary>
     /// Copies <paramref name="from"/> into <paramref name="to"/> until the client's FIN (then <paramref name="to"/>
     /// ends cleanly), a failure (passed on, and <paramref name="inputFailed"/> cancelled) or the end of the
-    /// connection. The transport's reader is left for the transport to complete when it disposes the connection.
+    /// connection, when the reader of <paramref name="to"/> has completed. The transport's reader is left for the
+    /// transport to complete when it disposes the connection.
     /// </summary>
     private static async Task Copy(PipeReader from, PipeWriter to, CancellationTokenSource inputFailed)
     {
@@ -73,11 +74,13 @@ internal static class HalfCloseTransport
             while (true)
             {
                 var read = await from.ReadAsync();
-                if (read.IsCanceled) break;
                 foreach (var segment in read.Buffer) to.Write(segment.Span);
                 from.AdvanceTo(read.Buffer.End);
                 var flushed = await to.FlushAsync();
-                if (read.IsCompleted || flushed.IsCompleted || flushed.IsCanceled) break;
+                // A cancelled read or flush is not the end of the input: ending the copy cleanly there would show
+                // Kestrel a FIN that never came. The copy stops at the FIN, or once Kestrel is done with the connection
+                // (its reader completed, then the transport's read cancelled, as below).
+                if (read.IsCompleted || flushed.IsCompleted) break;
             }
         }
         catch (Exception failure)

@@ -32,17 +32,28 @@ internal static class RequestBody
         try
         {
             var reader = request.BodyReader;
-            var read = await reader.ReadAtLeastAsync(RequestLimits.MaxBodyLength + 1, context.RequestAborted);
-            if (read.Buffer.Length > RequestLimits.MaxBodyLength)
+            while (true)
             {
-                reader.AdvanceTo(read.Buffer.Start);
-                await RequestLimits.BodyTooLarge(context.Response);
-                return false;
+                var read = await reader.ReadAsync(context.RequestAborted);
+                if (read.Buffer.Length > RequestLimits.MaxBodyLength)
+                {
+                    reader.AdvanceTo(read.Buffer.Start);
+                    await RequestLimits.BodyTooLarge(context.Response);
+                    return false;
+                }
+                if (read.IsCompleted)
+                {
+                    var body = read.Buffer.ToArray();
+                    reader.AdvanceTo(read.Buffer.End);
+                    request.Body = new MemoryStream(body, writable: false);
+                    return true;
+                }
+                // Only a completed read holds the whole body. A cancelled one is not its end (and ReadAtLeastAsync
+                // would return it as if it were): when the server stops, Kestrel cancels its connection's pending
+                // read (Http1Connection.StopProcessingNextRequest), and a body reader that examined bytes it did not
+                // consume hands that cancellation on with the part of the body received so far.
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
-            var body = read.Buffer.ToArray();
-            reader.AdvanceTo(read.Buffer.End);
-            request.Body = new MemoryStream(body, writable: false);
-            return true;
         }
         catch (BadHttpRequestException bad)
         {
