@@ -87,8 +87,15 @@ internal static class GatewaySetup
     private static void MapContract(this WebApplication app, string path, string[] methods, RequestDelegate handler) =>
         app.Map(path, (HttpContext context) =>
             !string.Equals(context.Request.Path.Value, path, StringComparison.Ordinal) ? NotFound(context)
-            : !methods.Contains(context.Request.Method) ? PlainText.Write(context.Response, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here.")
+            : !methods.Contains(context.Request.Method) ? MethodNotAllowed(context.Response, methods)
             : handler(context));
+
+    /// <summary>405 with the sentence of section 1 and the <c>Allow</c> header RFC 9110 §15.5.6 requires.</summary>
+    private static Task MethodNotAllowed(HttpResponse response, string[] methods)
+    {
+        response.Headers.Allow = string.Join(", ", methods);
+        return PlainText.Write(response, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here.");
+    }
 
     private static Task NotFound(HttpContext context) =>
         PlainText.Write(context.Response, StatusCodes.Status404NotFound, "There is nothing at this path.");
