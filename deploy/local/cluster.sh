@@ -188,7 +188,8 @@ stop() {
     if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$dll"; then
         say "stopping $name (pid $pid)"
         kill -TERM "$pid"
-        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+        # The hosts' own limit: the drain delay (5 s) and 30 s for requests in flight and Orleans.
+        for _ in $(seq 36); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
         if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
     fi
     rm -f "$run/$name.pid"
