@@ -12,4 +12,10 @@ public interface IGrainRows
 
     /// <summary>The values of <paramref name="grainId"/>'s rows of <paramref name="kind"/>, in the order of their keys.</summary>
     Task<IReadOnlyList<object>> List(GrainId grainId, string kind);
+
+    /// <summary>
+    /// The keys of <paramref name="grainId"/>'s rows of <paramref name="kind"/>, each with its expiry (null: never;
+    /// stored to the millisecond, rounded down), read in one go without their values.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, DateTimeOffset?>> Keys(GrainId grainId, string kind);
 }

@@ -50,7 +50,8 @@ public sealed class CustomerGrain(
     /// <summary>The actor journalled for a change made without one (a grain call that names nobody).</summary>
     private const string UnnamedActor = "grain call";
 
-    private GroupCommit Commit => _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable);
+    private GroupCommit Commit =>
+        _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable, () => _idempotency?.Stale());
 
     private IdempotencyKeys Idempotency => _idempotency ??= new IdempotencyKeys(rows, this.GetGrainId(), clock);
 

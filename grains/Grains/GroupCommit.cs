@@ -33,9 +33,13 @@ public readonly record struct Change<T>(CustomerState? State, T Result, Immutabl
 /// <para>
 /// The rows of a write's changes (<see cref="Change{T}.Appends"/>) travel with its state
 /// (<see cref="CustomerState.Appends"/>), so the storage writes them in the state's transaction, and only then.
+/// Another activation's rows can appear only with its state write, which fails this activation's next write:
+/// <paramref name="onReadBack"/> runs when a failed write's recovery starts, before anything is decided again, so
+/// that what the grain knows of its rows can be read again too.
 /// </para>
 /// </summary>
-internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogger logger, Action onStateLost, Action<CustomerState> onDurable)
+internal sealed class GroupCommit(
+    IPersistentState<CustomerState> storage, ILogger logger, Action onStateLost, Action<CustomerState> onDurable, Action onReadBack)
 {
     private CustomerState? _durable;
     private CustomerState? _inFlight;
@@ -118,6 +122,7 @@ internal sealed class GroupCommit(IPersistentState<CustomerState> storage, ILogg
 
     private async Task Recover(List<IPending> batch, Guid attempted, Exception writeError)
     {
+        onReadBack();
         if (writeError is OutcomeUnknownException)
         {
             Lose(batch, writeError, new OutcomeUnknownException("the write's outcome is unknown"));

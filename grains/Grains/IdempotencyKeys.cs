@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Orleans.Storage;
 
 namespace Orleans.Tokens.Grains;
 
@@ -8,6 +9,15 @@ namespace Orleans.Tokens.Grains;
 /// the record, else from the record's row (another activation, or one before a restart, wrote it); a key whose
 /// first request is still being decided here is refused with -9003. Otherwise the mint is decided and its record
 /// appended to the same write as the debit.
+/// <para>
+/// A new key costs no read: on its first keyed mint the activation reads the keys and expiry of the customer's live
+/// records in one go, and adds every record it writes, so a key it does not know is new. Only this activation writes
+/// the customer's state meanwhile: another's write (the only way a record it does not know can appear, as records
+/// are written only with the state) fails this activation's next write on the version, and the group commit reads
+/// the state back. Every read-back makes the keys <see cref="Stale"/>: they are read again before the next keyed
+/// mint, and a mint decided on stale keys is refused with <see cref="StorageUnavailableException"/> (-2030, nothing
+/// debited) whenever it is decided again; its retry finds the key.
+/// </para>
 /// </summary>
 internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProvider clock)
 {
@@ -17,6 +27,16 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
     private readonly HashSet<string> _deciding = new(StringComparer.Ordinal);
+
+    /// <summary>The live keys with their expiry: a key not here has no live record. Bounded by the window.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _live = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, DateTimeOffset> _expiring = new();
+    private int _generation = 1;
+    private int _loaded;
+    private Task? _loading;
+
+    /// <summary>Another activation may have written records: the keys are read again before the next keyed mint.</summary>
+    public void Stale() => _generation++;
 
     /// <summary>
     /// Answers a keyed mint: the first answer again (nothing debited), -9002 for other parameters, -9003 while the
@@ -31,6 +51,9 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
         try
         {
             var now = clock.GetUtcNow();
+            await Loaded();
+            var generation = _loaded;
+            Expire(now);
             if (await Find(keyed.Key, now) is { } first) return Replay(first, keyed);
             IdempotencyRecord? recorded = null;
             var result = await submit(debit =>
@@ -38,6 +61,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 // Decided again after a failed write: the last decision is the one written.
                 recorded = null;
                 if (debit.State is null) return debit;
+                if (generation != _generation) throw new StorageUnavailableException("idempotency keys are being read again");
                 recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
                     KeyWrap.Wrap(keyed.RecordKey, debit.Result.ContentKey!));
                 var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded, now, now + IdempotencyRecord.Window);
@@ -47,7 +71,11 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                     Appends = [row],
                 };
             });
-            if (recorded is not null) Remember(keyed.Key, recorded);
+            if (recorded is not null)
+            {
+                Live(keyed.Key, now + IdempotencyRecord.Window);
+                Remember(keyed.Key, recorded);
+            }
             return result;
         }
         finally
@@ -56,8 +84,52 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
         }
     }
 
+    /// <summary>Completes once the keys read are no older than the last <see cref="Stale"/>.</summary>
+    private Task Loaded()
+    {
+        if (_loaded == _generation) return Task.CompletedTask;
+        if (_loading is not { IsCompleted: false }) _loading = Load();
+        return _loading;
+    }
+
+    /// <summary>
+    /// Adds the stored keys to those known (never drops one: a key only goes when it expires). An expiry is stored
+    /// to the millisecond, rounded down: the key counts as live for that millisecond more, and its record decides.
+    /// </summary>
+    private async Task Load()
+    {
+        while (_loaded != _generation)
+        {
+            var generation = _generation;
+            foreach (var (key, expires) in await rows.Keys(grainId, IdempotencyRecord.Kind))
+            {
+                if (expires is { } at) Live(key, at.AddMilliseconds(1));
+            }
+            _loaded = generation;
+        }
+    }
+
+    private void Live(string key, DateTimeOffset expires)
+    {
+        if (_live.TryGetValue(key, out var known) && known >= expires) return;
+        // A later expiry is a newer record (another activation's, once the key had expired): not the one remembered.
+        _records.Remove(key);
+        _live[key] = expires;
+        _expiring.Enqueue(key, expires);
+    }
+
+    private void Expire(DateTimeOffset now)
+    {
+        while (_expiring.TryPeek(out var key, out var expires) && expires <= now)
+        {
+            _expiring.Dequeue();
+            if (_live.TryGetValue(key, out var known) && known == expires) _live.Remove(key);
+        }
+    }
+
     private async Task<IdempotencyRecord?> Find(string key, DateTimeOffset now)
     {
+        if (!_live.ContainsKey(key)) return null;
         if (!_records.TryGetValue(key, out var record))
         {
             record = await rows.Find(grainId, IdempotencyRecord.Kind, key) as IdempotencyRecord;

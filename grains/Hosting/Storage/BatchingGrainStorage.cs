@@ -65,6 +65,14 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
         return [.. payloads.Select(payload => serializer.Deserialize<object>(new BinaryData(payload))!)];
     }
 
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset?>> Keys(GrainId grainId, string kind)
+    {
+        var keys = await WithinDeadline(cancellation => database.ReadKeys(grainId.ToString(), kind, cancellation));
+        return keys.ToDictionary(row => row.Key,
+            row => row.ExpiresAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null,
+            StringComparer.Ordinal);
+    }
+
     /// <summary>One read within <see cref="Deadlines.Storage"/>; any failure is <see cref="StorageUnavailableException"/>.</summary>
     private async Task<TRead> WithinDeadline<TRead>(Func<CancellationToken, Task<TRead>> read)
     {

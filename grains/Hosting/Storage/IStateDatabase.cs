@@ -21,6 +21,12 @@ public interface IStateDatabase
 
     /// <summary>The payloads of a grain's rows of <paramref name="kind"/>, in the order of their keys (ordinal).</summary>
     Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation);
+
+    /// <summary>
+    /// The keys of a grain's rows of <paramref name="kind"/> with their expiry (Unix milliseconds, null: never), in no
+    /// particular order: one range read, no payloads.
+    /// </summary>
+    Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation);
 }
 
 /// <summary>

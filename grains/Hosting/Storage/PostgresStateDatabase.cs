@@ -178,24 +178,33 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
 
     public async Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
     {
-        await using var command = RowCommand("AND RowKey = $4", grainId, kind);
+        await using var command = RowCommand("Payload", "AND RowKey = $4", grainId, kind);
         command.Parameters.Add(new() { Value = key });
         return await command.ExecuteScalarAsync(cancellation) as byte[];
     }
 
     public async Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation)
     {
-        await using var command = RowCommand("ORDER BY RowKey COLLATE \"C\"", grainId, kind);
+        await using var command = RowCommand("Payload", "ORDER BY RowKey COLLATE \"C\"", grainId, kind);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var rows = new List<byte[]>();
         while (await reader.ReadAsync(cancellation)) rows.Add((byte[])reader[0]);
         return rows;
     }
 
-    private NpgsqlCommand RowCommand(string rest, string grainId, string kind)
+    public async Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation)
+    {
+        await using var command = RowCommand("RowKey, ExpiresAtMs", "", grainId, kind);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var keys = new List<(string, long?)>();
+        while (await reader.ReadAsync(cancellation)) keys.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1)));
+        return keys;
+    }
+
+    private NpgsqlCommand RowCommand(string columns, string rest, string grainId, string kind)
     {
         var command = dataSource.CreateCommand(
-            $"SELECT Payload FROM GrainRow WHERE ServiceId = $1 AND GrainId = $2 AND Kind = $3 {rest}");
+            $"SELECT {columns} FROM GrainRow WHERE ServiceId = $1 AND GrainId = $2 AND Kind = $3 {rest}");
         command.Parameters.Add(new() { Value = serviceId });
         command.Parameters.Add(new() { Value = grainId });
         command.Parameters.Add(new() { Value = kind });

@@ -17,7 +17,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
     private Writer? _writer;
     private readonly SqliteRowReader _rows = new(connectionString, connection =>
     {
-        var find = RowCommand(connection, serviceId, "", "", "AND RowKey = $key");
+        var find = RowCommand(connection, serviceId, "Payload", "", "", "AND RowKey = $key");
         find.Parameters.AddWithValue("$key", "");
         return find;
     });
@@ -46,17 +46,29 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellation);
-        await using var command = RowCommand(connection, serviceId, grainId, kind, "ORDER BY RowKey");
+        await using var command = RowCommand(connection, serviceId, "Payload", grainId, kind, "ORDER BY RowKey");
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var rows = new List<byte[]>();
         while (await reader.ReadAsync(cancellation)) rows.Add((byte[])reader[0]);
         return rows;
     }
 
-    private static SqliteCommand RowCommand(SqliteConnection connection, string serviceId, string grainId, string kind, string rest)
+    public async Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellation);
+        await using var command = RowCommand(connection, serviceId, "RowKey, ExpiresAtMs", grainId, kind, "");
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var keys = new List<(string, long?)>();
+        while (await reader.ReadAsync(cancellation)) keys.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1)));
+        return keys;
+    }
+
+    private static SqliteCommand RowCommand(
+        SqliteConnection connection, string serviceId, string columns, string grainId, string kind, string rest)
     {
         var command = connection.CreateCommand();
-        command.CommandText = $"SELECT Payload FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind {rest}";
+        command.CommandText = $"SELECT {columns} FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind {rest}";
         command.Parameters.AddWithValue("$service", serviceId);
         command.Parameters.AddWithValue("$grain", grainId);
         command.Parameters.AddWithValue("$kind", kind);

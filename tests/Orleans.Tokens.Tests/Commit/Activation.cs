@@ -17,7 +17,7 @@ internal sealed class Activation(IPersistentState<CustomerState> state)
     public Task Activate() => _turns.Run(async () =>
     {
         await state.ReadStateAsync();
-        _commit = new GroupCommit(state, NullLogger.Instance, () => Lost = true, _ => { });
+        _commit = new GroupCommit(state, NullLogger.Instance, () => Lost = true, _ => { }, () => { });
     });
 
     /// <summary>Debits one production token, as a mint would: answers the balance left once durable.</summary>

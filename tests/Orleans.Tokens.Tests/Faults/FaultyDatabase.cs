@@ -36,6 +36,9 @@ internal sealed class FaultyDatabase(IStateDatabase inner, string connectionStri
     public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
         inner.ReadRows(grainId, kind, cancellation);
 
+    public Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation) =>
+        inner.ReadKeys(grainId, kind, cancellation);
+
     async Task<long?[]> IStateDatabase.Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
     {
         // Only the customer accounts' rows get faults; the usage history and readiness rows go through.

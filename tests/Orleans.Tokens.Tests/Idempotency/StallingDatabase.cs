@@ -46,4 +46,7 @@ public sealed class StallingDatabase(IStateDatabase inner) : IStateDatabase
 
     public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
         inner.ReadRows(grainId, kind, cancellation);
+
+    public Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation) =>
+        inner.ReadKeys(grainId, kind, cancellation);
 }

@@ -120,5 +120,8 @@ public sealed class BatchingGrainStorageTests : IDisposable
 
         public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
             inner.ReadRows(grainId, kind, cancellation);
+
+        public Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation) =>
+            inner.ReadKeys(grainId, kind, cancellation);
     }
 }

@@ -4,8 +4,8 @@ namespace Orleans.Tokens.Tests.Storage;
 
 /// <summary>
 /// What both databases must do with a grain's rows (<see cref="RowWrite"/>): written in the state's transaction
-/// only when the state's version check passes, replaced by kind and key, read back one or all, and expired ones
-/// purged a bounded number at a time by the grain's later writes.
+/// only when the state's version check passes, replaced by kind and key, read back one or all (or only their keys
+/// and expiry), and expired ones purged a bounded number at a time by the grain's later writes.
 /// </summary>
 internal static class GrainRowChecks
 {
@@ -25,6 +25,8 @@ internal static class GrainRowChecks
         Assert.Equal([2], await database.ReadRow(grain, "k", "b", none));
         Assert.Equal([[3], [2]], await database.ReadRows(grain, "k", none));
         Assert.Null(await database.ReadRow(grain, "other kind", "a", none));
+        Assert.Equal([("a", null), ("b", 2_000L)], (await database.ReadKeys(grain, "k", none)).Order());
+        Assert.Empty(await database.ReadKeys(grain, "other kind", none));
 
         // A stale version writes neither the state nor its rows.
         Assert.Equal([null], await database.Write([new StateWrite("customer", grain, 7, [5]) { Rows = [Row("k", "c", [4], 1_000, null)] }], none));

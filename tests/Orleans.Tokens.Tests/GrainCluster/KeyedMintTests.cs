@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using Orleans.Storage;
+using Orleans.Tokens.Tests.Commit;
+using Orleans.Tokens.Tests.Infrastructure;
+
+namespace Orleans.Tokens.Tests.GrainCluster;
+
+/// <summary>
+/// Keyed mints through <see cref="ICustomerGrain"/> on the real SQLite storage (contract section 11): an activation
+/// reads the customer's keys once and takes a key it does not know as new, so a key that another activation wrote
+/// meanwhile must still be answered with the first token and no second debit.
+/// </summary>
+[Collection(TokensTestClusterCollection.Name)]
+public sealed class KeyedMintTests(TokensTestCluster cluster)
+{
+    [Fact]
+    public async Task A_key_another_activation_wrote_meanwhile_is_answered_with_its_token_and_no_second_debit()
+    {
+        var customer = await cluster.CreateCustomer(productionBalance: 10);
+        // The activation reads its keys with its first keyed mint.
+        Assert.Equal(ErrorCode.None, (await customer.Grain.Mint(Keyed(customer, "first", "token-first"), default)).Code);
+
+        // A second activation of the customer debits one token and records key K.
+        var other = new StoredGrainState<CustomerState>(cluster.Writes, "customer", customer.Grain.GetGrainId());
+        await other.ReadStateAsync();
+        var now = cluster.Clock.GetUtcNow();
+        var record = new IdempotencyRecord(Fingerprint, "token-other", now, now, KeyWrap.Wrap(RecordKey, Mints.ContentKey));
+        other.State = other.State.WithBalance(TokenEnvironment.Production, other.State.ProductionBalance - 1) with
+        {
+            WriteId = Guid.NewGuid(),
+            Appends = [new GrainRow(IdempotencyRecord.Kind, "K", record, now, now + IdempotencyRecord.Window)],
+        };
+        await other.WriteStateAsync();
+
+        // The first activation does not know K: the retry is refused at most once (nothing debited), then replayed.
+        var retry = Keyed(customer, "K", "token-retry");
+        MintResult answer;
+        try
+        {
+            answer = await customer.Grain.Mint(retry, default);
+        }
+        catch (StorageUnavailableException)
+        {
+            answer = await customer.Grain.Mint(retry, default);
+        }
+
+        Assert.Equal((ErrorCode.None, "token-other", true), (answer.Code, answer.TokenId, answer.Replayed));
+        Assert.Equal(Mints.ContentKey, answer.ContentKey);
+        Assert.Equal(8, (await customer.Grain.Show()).ProductionBalance);
+        Assert.Equal(8, (await cluster.Stored(customer.Grain)).ProductionBalance);
+    }
+
+    private static readonly byte[] Fingerprint = SHA256.HashData("fingerprint"u8);
+    private static readonly byte[] RecordKey = SHA256.HashData("record key"u8);
+
+    private MintRequest Keyed(TestCustomer customer, string key, string tokenId) =>
+        Mints.Request(customer.Authenticator) with
+        {
+            Idempotency = new MintIdempotency(key, Fingerprint, RecordKey, tokenId, cluster.Clock.GetUtcNow()),
+        };
+}
