@@ -31,6 +31,10 @@ public sealed record CustomerState : IAppendsRows
     [field: NonSerialized]
     public ImmutableArray<GrainRow> Appends { get; init; } = [];
 
+    /// <summary>Asks the next write to delete the rows that expired before it. No <c>[Id]</c>, like <see cref="Appends"/>.</summary>
+    [field: NonSerialized]
+    public DateTimeOffset? PurgeExpiredBefore { get; init; }
+
     /// <summary>The usage days this state holds: closed ones not yet archived, and the day being counted.</summary>
     public IEnumerable<UsageDay> OpenDays => CountingDay is { } counting ? ClosedDays.Add(counting) : ClosedDays;
 

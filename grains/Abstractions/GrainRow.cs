@@ -5,7 +5,8 @@ namespace Orleans.Tokens;
 /// project's batching grain storage): an idempotency record, a journal entry. <paramref name="Kind"/> and
 /// <paramref name="Key"/> name it within the grain; a row of the same kind and key is replaced.
 /// <paramref name="Value"/> is stored in Orleans' serialization. A row whose <paramref name="ExpiresAt"/> has passed
-/// (by the clock of the grain that appends rows later) is deleted, a few at a time, with that grain's later writes.
+/// (by the grain's clock) is deleted by a later write of the grain that asks for it
+/// (<see cref="IAppendsRows.PurgeExpiredBefore"/>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.GrainRow")]
 public sealed record GrainRow(
@@ -24,4 +25,10 @@ public interface IAppendsRows
 {
     /// <summary>The rows to write in the same transaction as this state.</summary>
     ImmutableArray<GrainRow> Appends { get; }
+
+    /// <summary>
+    /// When set, the write also deletes the grain's rows (of any kind) that expired before it, in the same
+    /// transaction: a range read of the grain's rows, so a grain asks for it now and then, not with every write.
+    /// </summary>
+    DateTimeOffset? PurgeExpiredBefore { get; }
 }

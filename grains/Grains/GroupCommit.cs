@@ -32,7 +32,8 @@ public readonly record struct Change<T>(CustomerState? State, T Result, Immutabl
 /// </para>
 /// <para>
 /// The rows of a write's changes (<see cref="Change{T}.Appends"/>) travel with its state
-/// (<see cref="CustomerState.Appends"/>), so the storage writes them in the state's transaction, and only then.
+/// (<see cref="CustomerState.Appends"/>), so the storage writes them in the state's transaction, and only then; so
+/// does a purge that a change asked for (<see cref="CustomerState.PurgeExpiredBefore"/>, carried to the next write).
 /// Another activation's rows can appear only with its state write, which fails this activation's next write:
 /// <paramref name="onReadBack"/> runs when a failed write's recovery starts, before anything is decided again, so
 /// that what the grain knows of its rows can be read again too.
@@ -100,10 +101,11 @@ internal sealed class GroupCommit(
             if (_queued.Count == 0) break;
             var batch = _queued;
             _queued = [];
-            var target = Current with { WriteId = Guid.NewGuid(), Appends = [] };
+            var purge = Current.PurgeExpiredBefore;
+            var target = Current with { WriteId = Guid.NewGuid(), Appends = [], PurgeExpiredBefore = null };
             _working = target;
             _inFlight = target;
-            storage.State = target with { Appends = [.. batch.SelectMany(pending => pending.Appends)] };
+            storage.State = target with { Appends = [.. batch.SelectMany(pending => pending.Appends)], PurgeExpiredBefore = purge };
             try
             {
                 await storage.WriteStateAsync();

@@ -8,7 +8,8 @@ namespace Orleans.Tokens.Grains;
 /// <see cref="IdempotencyRecord"/> while the record is live: from this activation's memory when it wrote or read
 /// the record, else from the record's row (another activation, or one before a restart, wrote it); a key whose
 /// first request is still being decided here is refused with -9003. Otherwise the mint is decided and its record
-/// appended to the same write as the debit.
+/// appended to the same write as the debit; at most every <see cref="PurgeEvery"/> that write also deletes the
+/// customer's expired rows.
 /// <para>
 /// A new key costs no read: on its first keyed mint the activation reads the keys and expiry of the customer's live
 /// records in one go, and adds every record it writes, so a key it does not know is new. Only this activation writes
@@ -24,6 +25,12 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     /// <summary>Records kept in memory; older ones are looked up in their rows again.</summary>
     public const int Remembered = 10_000;
 
+    /// <summary>
+    /// How often a write that records a key also deletes the customer's expired rows: at most this often per
+    /// activation, so the customer keeps no more than the window and this of records.
+    /// </summary>
+    public static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
+
     private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
     private readonly HashSet<string> _deciding = new(StringComparer.Ordinal);
@@ -31,6 +38,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     /// <summary>The live keys with their expiry: a key not here has no live record. Bounded by the window.</summary>
     private readonly Dictionary<string, DateTimeOffset> _live = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _expiring = new();
+    private DateTimeOffset? _purged;
     private int _generation = 1;
     private int _loaded;
     private Task? _loading;
@@ -65,8 +73,11 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
                     KeyWrap.Wrap(keyed.RecordKey, debit.Result.ContentKey!));
                 var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded, now, now + IdempotencyRecord.Window);
+                var purge = _purged is not { } purged || now - purged >= PurgeEvery;
+                if (purge) _purged = now;
                 return debit with
                 {
+                    State = purge ? debit.State with { PurgeExpiredBefore = now } : debit.State,
                     Result = debit.Result with { TokenId = keyed.TokenId, IssuedAt = keyed.IssuedAt },
                     Appends = [row],
                 };

@@ -56,8 +56,8 @@ CREATE TABLE IF NOT EXISTS GrainState
 
 -- A grain's own rows (idempotency records, journal entries), written by the batching grain storage in the same
 -- transaction as the grain's state row, so that the state row stays the same size however many there are.
--- Times are Unix milliseconds; a row whose ExpiresAtMs passed is deleted a few at a time by later writes of the
--- same grain.
+-- Times are Unix milliseconds; a row whose ExpiresAtMs passed is deleted by a later write of the same grain that
+-- asks for it (customer grains: at most once an hour per activation).
 CREATE TABLE IF NOT EXISTS GrainRow
 (
     ServiceId   text   NOT NULL,
@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS GrainRow
     PRIMARY KEY (ServiceId, GrainId, Kind, RowKey)
 );
 
-CREATE INDEX IF NOT EXISTS GrainRowExpiry ON GrainRow (ServiceId, GrainId, ExpiresAtMs) WHERE ExpiresAtMs IS NOT NULL;
+-- Expired rows are found by a range read of the grain's rows, so no index of expiry (an earlier schema had one).
+DROP INDEX IF EXISTS GrainRowExpiry;
 
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
 

@@ -18,7 +18,7 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// </para>
 /// <para>
 /// A state that <see cref="IAppendsRows"/> has its rows written in the same transaction as its state row, and only
-/// when that row is written; <see cref="IGrainRows"/> reads them back.
+/// when that row is written (with the purge of its expired rows that it asks for); <see cref="IGrainRows"/> reads them back.
 /// </para>
 /// </summary>
 public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageSerializer serializer, StorageMetrics metrics, Deadlines deadlines)
@@ -96,7 +96,11 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
     private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload)
     {
         var expected = grainState.ETag is { } etag ? long.Parse(etag, CultureInfo.InvariantCulture) : (long?)null;
-        var write = new StateWrite(stateName, grainId.ToString(), expected, payload) { Rows = Rows(grainState) };
+        var write = new StateWrite(stateName, grainId.ToString(), expected, payload)
+        {
+            Rows = Rows(grainState),
+            PurgeBeforeMs = (grainState.State as IAppendsRows)?.PurgeExpiredBefore?.ToUnixTimeMilliseconds(),
+        };
         var pending = new Pending(write,
             Stopwatch.GetTimestamp() + (long)(deadlines.Storage.TotalSeconds * Stopwatch.Frequency));
         Enqueue(pending);

@@ -13,9 +13,6 @@ public interface IStateDatabase
     /// </summary>
     Task<long?[]> Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation);
 
-    /// <summary>How many expired rows of a grain one appended row may delete: purging is bounded work per write.</summary>
-    const int PurgedPerRow = 2;
-
     /// <summary>The payload of a grain's row of <paramref name="kind"/> and <paramref name="key"/>, or null.</summary>
     Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation);
 

@@ -41,15 +41,13 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
             RETURNING StateName, GrainId, Version),
         """ + AppendedFrom(5);
 
-    // Runs first in a write's transaction: each grain that appends rows deletes a few of its rows that expired
-    // before the newest row it appends (bounded work per write).
+    // Runs first in a write's transaction: each grain that asks for it deletes its rows that expired before the
+    // time it names (a range read of the grain's rows by the primary key's prefix). Expired rows may go even when
+    // the grain's state is not written.
     private const string Purge = """
         DELETE FROM GrainRow AS g
-        USING unnest($2::text[], $3::bigint[], $4::int[]) AS p(GrainId, NowMs, Most),
-            LATERAL (SELECT e.Kind, e.RowKey FROM GrainRow AS e
-                     WHERE e.ServiceId = $1 AND e.GrainId = p.GrainId AND e.ExpiresAtMs < p.NowMs
-                     LIMIT p.Most) AS x
-        WHERE g.ServiceId = $1 AND g.GrainId = p.GrainId AND g.Kind = x.Kind AND g.RowKey = x.RowKey
+        USING unnest($2::text[], $3::bigint[]) AS p(GrainId, BeforeMs)
+        WHERE g.ServiceId = $1 AND g.GrainId = p.GrainId AND g.ExpiresAtMs < p.BeforeMs
         """;
 
     private static string AppendedFrom(int first) =>
@@ -95,13 +93,12 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         var inserts = writes.Where(w => w.ExpectedVersion is null).ToList();
         await using var connection = await Open(cancellation);
         await using var batch = new NpgsqlBatch(connection);
-        var appending = writes.Where(w => w.Rows.Count > 0).ToList();
-        if (appending.Count > 0)
+        var purging = writes.Where(w => w.PurgeBeforeMs is not null).ToList();
+        if (purging.Count > 0)
         {
             batch.BatchCommands.Add(Command(Purge,
-                Array(appending, w => w.GrainId, NpgsqlDbType.Text),
-                Array(appending, w => w.Rows.Max(r => r.CreatedAtMs), NpgsqlDbType.Bigint),
-                Array(appending, w => w.Rows.Count * IStateDatabase.PurgedPerRow, NpgsqlDbType.Integer)));
+                Array(purging, w => w.GrainId, NpgsqlDbType.Text),
+                Array(purging, w => w.PurgeBeforeMs!.Value, NpgsqlDbType.Bigint)));
         }
         if (updates.Count > 0)
         {

@@ -130,12 +130,8 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 WHERE {Key} AND Version = $version
                 RETURNING Version
                 """);
-            _purge = Command(serviceId, $"""
-                DELETE FROM GrainRow
-                WHERE (ServiceId, GrainId, Kind, RowKey) IN (
-                    SELECT ServiceId, GrainId, Kind, RowKey FROM GrainRow
-                    WHERE ServiceId = $service AND GrainId = $grain AND ExpiresAtMs < $created
-                    LIMIT {IStateDatabase.PurgedPerRow})
+            _purge = Command(serviceId, """
+                DELETE FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND ExpiresAtMs < $created
                 """);
             _append = Command(serviceId, """
                 INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
@@ -167,14 +163,17 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             return versions;
         }
 
-        /// <summary>The rows of a state just written, in its transaction; each first purges a few expired ones.</summary>
+        /// <summary>The rows of a state just written, in its transaction, after the purge it asks for.</summary>
         private void Append(StateWrite write)
         {
-            foreach (var row in write.Rows)
+            if (write.PurgeBeforeMs is { } before)
             {
                 _purge.Parameters["$grain"].Value = write.GrainId;
-                _purge.Parameters["$created"].Value = row.CreatedAtMs;
+                _purge.Parameters["$created"].Value = before;
                 _purge.ExecuteNonQuery();
+            }
+            foreach (var row in write.Rows)
+            {
                 _append.Parameters["$grain"].Value = write.GrainId;
                 _append.Parameters["$kind"].Value = row.Kind;
                 _append.Parameters["$key"].Value = row.Key;

@@ -8,6 +8,9 @@ namespace Orleans.Tokens.Hosting.Storage;
 public sealed record StateWrite(string StateName, string GrainId, long? ExpectedVersion, byte[]? Payload)
 {
     public IReadOnlyList<RowWrite> Rows { get; init; } = [];
+
+    /// <summary>When set, the grain's rows that expired before it (Unix milliseconds) are deleted with the write.</summary>
+    public long? PurgeBeforeMs { get; init; }
 }
 
 /// <summary>A grain's stored state and its version.</summary>
@@ -15,7 +18,6 @@ public sealed record StoredState(byte[]? Payload, long Version);
 
 /// <summary>
 /// One <see cref="GrainRow"/> as stored: kind, key, the serialized value, creation and expiry as Unix milliseconds.
-/// Writing it replaces a row of the same grain, kind and key, and first deletes up to
-/// <see cref="IStateDatabase.PurgedPerRow"/> rows of the same grain that expired before <see cref="CreatedAtMs"/>.
+/// Writing it replaces a row of the same grain, kind and key.
 /// </summary>
 public sealed record RowWrite(string Kind, string Key, byte[] Payload, long CreatedAtMs, long? ExpiresAtMs);

@@ -46,6 +46,18 @@ public sealed class IdempotentMintTests(IdempotencyGateway gateway) : IClassFixt
     }
 
     [Fact]
+    public async Task A_new_key_costs_no_read_of_its_row()
+    {
+        var customer = await gateway.CreateCustomerAsync(productionBalance: 10);
+        var keys = Enumerable.Range(0, 3).Select(i => $"new-{customer.Id}-{i}").ToList();
+        foreach (var key in keys) await TokenAsync(Drm.Widevine, await MintWithHeaderAsync(Drm.Widevine, ValidRequests.Widevine(customer), key));
+        await TokenAsync(Drm.Widevine, await MintWithHeaderAsync(Drm.Widevine, ValidRequests.Widevine(customer), keys[0]));
+
+        Assert.All(keys, key => Assert.Equal(0, gateway.Storage.RowReads(key)));
+        Assert.Equal(7, await customer.ProductionBalanceAsync());
+    }
+
+    [Fact]
     public async Task A_key_is_looked_up_only_for_a_caller_that_authenticates()
     {
         var customer = await gateway.CreateCustomerAsync(productionBalance: 10);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Orleans.Tokens.Hosting.Storage;
 
 namespace Orleans.Tokens.Tests.Idempotency;
@@ -6,11 +7,14 @@ namespace Orleans.Tokens.Tests.Idempotency;
 /// Test double around the real SQLite database: a write that appends a row keyed <see cref="StalledKey"/> waits
 /// until <see cref="Release"/> (or its deadline), so that a keyed mint stays undecided while a test sends the same
 /// key again (-9003). A double because nothing in the real storage holds a write on purpose; every other write, and
-/// every read, goes straight to the real database.
+/// every read, goes straight to the real database. It counts the point reads of each row key
+/// (<see cref="RowReads"/>).
 /// </summary>
 public sealed class StallingDatabase(IStateDatabase inner) : IStateDatabase
 {
     public const string StalledKey = "stall-this-write";
+
+    private readonly ConcurrentDictionary<string, int> _rowReads = new(StringComparer.Ordinal);
 
     private TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,8 +45,14 @@ public sealed class StallingDatabase(IStateDatabase inner) : IStateDatabase
         return await inner.Write(writes, cancellation);
     }
 
-    public Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation) =>
-        inner.ReadRow(grainId, kind, key, cancellation);
+    /// <summary>How many point reads asked for a row of <paramref name="key"/> (of any grain and kind).</summary>
+    public int RowReads(string key) => _rowReads.GetValueOrDefault(key);
+
+    public Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
+    {
+        _rowReads.AddOrUpdate(key, 1, (_, reads) => reads + 1);
+        return inner.ReadRow(grainId, kind, key, cancellation);
+    }
 
     public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
         inner.ReadRows(grainId, kind, cancellation);

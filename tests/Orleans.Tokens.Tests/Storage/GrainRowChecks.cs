@@ -5,7 +5,7 @@ namespace Orleans.Tokens.Tests.Storage;
 /// <summary>
 /// What both databases must do with a grain's rows (<see cref="RowWrite"/>): written in the state's transaction
 /// only when the state's version check passes, replaced by kind and key, read back one or all (or only their keys
-/// and expiry), and expired ones purged a bounded number at a time by the grain's later writes.
+/// and expiry), and expired ones purged by a later write of the grain that asks for it.
 /// </summary>
 internal static class GrainRowChecks
 {
@@ -32,8 +32,10 @@ internal static class GrainRowChecks
         Assert.Equal([null], await database.Write([new StateWrite("customer", grain, 7, [5]) { Rows = [Row("k", "c", [4], 1_000, null)] }], none));
         Assert.Null(await database.ReadRow(grain, "k", "c", none));
 
-        // A row of the same kind and key is replaced; a row created after "b" expired purges it.
+        // A row of the same kind and key is replaced; expired "b" stays until a write asks for the purge.
         Assert.Equal([2L], await database.Write([new StateWrite("customer", grain, 1, [6]) { Rows = [Row("k", "a", [7], 3_000, null)] }], none));
+        Assert.Equal([[7], [2]], await database.ReadRows(grain, "k", none));
+        Assert.Equal([3L], await database.Write([new StateWrite("customer", grain, 2, [8]) { PurgeBeforeMs = 3_000 }], none));
         Assert.Equal([[7]], await database.ReadRows(grain, "k", none));
         Assert.Equal([9], await database.ReadRow(other, "k", "a", none));
     }
