@@ -8,7 +8,7 @@
 #   (a) GET /healthz: no grain call, no I/O, the HTTP ceiling of the same process;
 #   (b) Widevine mints round-robin over 1,000 customers;
 #   (c) Widevine mints from one hot customer;
-#   (d) as (b), each mint with its own Idempotency-Key (a new key per request: every one is looked up and recorded);
+#   (d) as (b), each mint with its own Idempotency-Key (a new key per request: every one is recorded);
 # and prints req/s, p50, p99 and every answer that was not a good 200, with (b)/(a) and (c)/(a) against the (a)
 # of the same storage in the same run, and whether the goals are met: ratio >= 0.6, p99 < 20 ms; and keyed against
 # unkeyed, (d)/(b), whose goal is >= 0.85 (a key costs at most 15%).
