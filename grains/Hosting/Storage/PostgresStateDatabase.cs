@@ -118,16 +118,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
                 .. RowArrays(inserts)]));
         }
 
-        var written = new Dictionary<(string, string), long>(writes.Count);
-        await using (var reader = await batch.ExecuteReaderAsync(cancellation))
-        {
-            do
-            {
-                while (await reader.ReadAsync(cancellation))
-                    written[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
-            }
-            while (await reader.NextResultAsync(cancellation));
-        }
+        var written = await ReadByRow(batch, reader => reader.GetInt64(2), cancellation);
         return [.. writes.Select(w => written.TryGetValue((w.StateName, w.GrainId), out var version) ? version : (long?)null)];
     }
 
@@ -156,21 +147,27 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
             Array(all, w => w.StateName, NpgsqlDbType.Text),
             Array(all, w => w.GrainId, NpgsqlDbType.Text)));
 
-        var stored = new Dictionary<(string, string), StoredState>(writes.Count);
-        await using (var reader = await batch.ExecuteReaderAsync(cancellation))
-        {
-            do
-            {
-                while (await reader.ReadAsync(cancellation))
-                {
-                    stored[(reader.GetString(0), reader.GetString(1))] =
-                        new StoredState(reader.IsDBNull(2) ? null : (byte[])reader[2], reader.GetInt64(3));
-                }
-            }
-            while (await reader.NextResultAsync(cancellation));
-        }
+        var stored = await ReadByRow(batch,
+            reader => new StoredState(reader.IsDBNull(2) ? null : (byte[])reader[2], reader.GetInt64(3)), cancellation);
         await transaction.CommitAsync(cancellation);
         return [.. writes.Select(w => stored.GetValueOrDefault((w.StateName, w.GrainId)))];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> and reads every row of every result, each led by its state name and grain id,
+    /// into what <paramref name="read"/> makes of the rest, by (state name, grain id).
+    /// </summary>
+    private static async Task<Dictionary<(string, string), T>> ReadByRow<T>(
+        NpgsqlBatch batch, Func<NpgsqlDataReader, T> read, CancellationToken cancellation)
+    {
+        var rows = new Dictionary<(string, string), T>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellation);
+        do
+        {
+            while (await reader.ReadAsync(cancellation)) rows[(reader.GetString(0), reader.GetString(1))] = read(reader);
+        }
+        while (await reader.NextResultAsync(cancellation));
+        return rows;
     }
 
     public async Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
