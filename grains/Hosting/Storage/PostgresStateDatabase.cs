@@ -177,22 +177,22 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         return await command.ExecuteScalarAsync(cancellation) as byte[];
     }
 
-    public async Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation)
-    {
-        await using var command = RowCommand("Payload", "ORDER BY RowKey COLLATE \"C\"", grainId, kind);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        var rows = new List<byte[]>();
-        while (await reader.ReadAsync(cancellation)) rows.Add((byte[])reader[0]);
-        return rows;
-    }
+    public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
+        ReadAll("Payload", "ORDER BY RowKey COLLATE \"C\"", grainId, kind, reader => (byte[])reader[0], cancellation);
 
-    public async Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation)
+    public Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation) =>
+        ReadAll("RowKey, ExpiresAtMs", "", grainId, kind,
+            reader => (reader.GetString(0), reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1)), cancellation);
+
+    /// <summary><paramref name="columns"/> of a grain's rows of <paramref name="kind"/>, each as <paramref name="read"/> makes it.</summary>
+    private async Task<IReadOnlyList<T>> ReadAll<T>(
+        string columns, string rest, string grainId, string kind, Func<NpgsqlDataReader, T> read, CancellationToken cancellation)
     {
-        await using var command = RowCommand("RowKey, ExpiresAtMs", "", grainId, kind);
+        await using var command = RowCommand(columns, rest, grainId, kind);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
-        var keys = new List<(string, long?)>();
-        while (await reader.ReadAsync(cancellation)) keys.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1)));
-        return keys;
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellation)) rows.Add(read(reader));
+        return rows;
     }
 
     private NpgsqlCommand RowCommand(string columns, string rest, string grainId, string kind)

@@ -42,26 +42,24 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         return Task.FromResult(_rows.Find(grainId, kind, key));
     }
 
-    public async Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellation);
-        await using var command = RowCommand(connection, serviceId, "Payload", grainId, kind, "ORDER BY RowKey");
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        var rows = new List<byte[]>();
-        while (await reader.ReadAsync(cancellation)) rows.Add((byte[])reader[0]);
-        return rows;
-    }
+    public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
+        ReadAll("Payload", grainId, kind, "ORDER BY RowKey", reader => (byte[])reader[0], cancellation);
 
-    public async Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation)
+    public Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation) =>
+        ReadAll("RowKey, ExpiresAtMs", grainId, kind, "",
+            reader => (reader.GetString(0), reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1)), cancellation);
+
+    /// <summary><paramref name="columns"/> of a grain's rows of <paramref name="kind"/>, each as <paramref name="read"/> makes it.</summary>
+    private async Task<IReadOnlyList<T>> ReadAll<T>(
+        string columns, string grainId, string kind, string rest, Func<SqliteDataReader, T> read, CancellationToken cancellation)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellation);
-        await using var command = RowCommand(connection, serviceId, "RowKey, ExpiresAtMs", grainId, kind, "");
+        await using var command = RowCommand(connection, serviceId, columns, grainId, kind, rest);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
-        var keys = new List<(string, long?)>();
-        while (await reader.ReadAsync(cancellation)) keys.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1)));
-        return keys;
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellation)) rows.Add(read(reader));
+        return rows;
     }
 
     private static SqliteCommand RowCommand(
