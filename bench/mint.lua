@@ -3,8 +3,9 @@
 --   wrk ... -s bench/mint.lua <url> -- healthz
 --   wrk ... -s bench/mint.lua <url> -- spread <authenticator file>   round-robin over every line of the file
 --   wrk ... -s bench/mint.lua <url> -- hot <authenticator file>      always the first line
---   wrk ... -s bench/mint.lua <url> -- keyed <authenticator file>    as spread, each request with its own
---                                                                     Idempotency-Key (spec §11)
+--   wrk ... -s bench/mint.lua <url> -- keyed <authenticator file> <tag>
+--                                    as spread, each request with its own Idempotency-Key (spec §11):
+--                                    <tag>-<thread>-<n>; run.sh gives every wrk process its own tag
 --
 -- The file holds one production authenticator (`<customerId>,<secret>`) per line. A mint is a Widevine GET with
 -- the parameters of a valid request (spec §4, §5); it counts as good only when it is a 200 whose body is a
@@ -64,9 +65,8 @@ function init(args)
                     .. "&securityLevel=1&hdcpOutputControl=0&errorFormat=json", authenticator, i)
         end
         next_request = (thread_index * math.floor(#paths / 2)) % #paths + 1
-        -- Unique across threads and runs (warm-up and measurement): the thread, the start time and a random part.
-        math.randomseed(os.time() + thread_index)
-        key_prefix = string.format("%d-%d-%d-", thread_index, os.time(), math.random(1, 1e9))
+        -- Unique across wrk processes (the tag, even two started in the same second) and their threads.
+        key_prefix = string.format("%s-%d-", assert(args[3], "keyed needs a tag"), thread_index)
     elseif scenario == "hot" then
         local first = read_lines(args[2])[1]
         for i = 1, 64 do requests[i] = mint_request(first, i) end
