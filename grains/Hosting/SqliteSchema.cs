@@ -23,6 +23,18 @@ public static class SqliteSchema
         using var create = connection.CreateCommand();
         create.CommandText = SchemaScript.Read("Sqlite.sql");
         create.ExecuteNonQuery();
+        AddLogHead(connection);
         return connectionString;
+    }
+
+    /// <summary>Gives a file made before GrainLog its <c>GrainState.LogHead</c> column (SQLite has no ADD COLUMN IF NOT EXISTS).</summary>
+    private static void AddLogHead(SqliteConnection connection)
+    {
+        using var has = connection.CreateCommand();
+        has.CommandText = "SELECT count(*) FROM pragma_table_info('GrainState') WHERE name = 'LogHead'";
+        if ((long)has.ExecuteScalar()! > 0) return;
+        using var add = connection.CreateCommand();
+        add.CommandText = "ALTER TABLE GrainState ADD COLUMN LogHead INTEGER NULL";
+        add.ExecuteNonQuery();
     }
 }

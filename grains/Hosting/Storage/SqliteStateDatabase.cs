@@ -9,25 +9,50 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// With synchronous FULL (the default) each commit is on disk before any debit in it is acknowledged; NORMAL
 /// survives a crash of the process but not of the machine, and spares the fsync per commit. Not an
 /// <see cref="IFencingStateDatabase"/>: a failed write here was rolled back in-process before it was reported.
+/// <para>
+/// A grain's rows that never expire (journal entries) are kept in grain order (table <c>GrainRow</c>); rows that
+/// expire (idempotency records, one per keyed mint) are appended to <c>GrainLog</c> in the order written, each
+/// linked to the one its state row wrote before it, the state row to the last (<c>GrainState.LogHead</c>). A
+/// batch's appended rows then share a page or two of the log, where rows kept in grain order cost a page each
+/// (measured: 1.9 pages written per keyed mint spread over 1,000 customers, against 0.2 for the state rows
+/// alone). A grain's logged rows are read along its chain, newest first; the log is purged from its oldest end
+/// only, so a chain ends at the first row that is gone. Reads take the newest row of a kind and key from both.
+/// </para>
 /// </summary>
 public sealed class SqliteStateDatabase(string connectionString, string serviceId, bool fullSync) : IStateDatabase, IDisposable
 {
-    private const string Key = "ServiceId = $service AND StateName = $state AND GrainId = $grain";
+    /// <summary>The most log rows one write deletes, so that a backlog of expired rows cannot stall one batch long.</summary>
+    public const int PurgeAtMost = 50_000;
+
+    private const string StateKey = "ServiceId = $service AND StateName = $state AND GrainId = $grain";
+
+    // A grain's rows of $kind, from the table and along its log chains (one per state row), newest first by n.
+    private const string GrainRows = """
+        WITH RECURSIVE chain(Id) AS (
+            SELECT LogHead FROM GrainState WHERE ServiceId = $service AND GrainId = $grain AND LogHead IS NOT NULL
+            UNION ALL
+            SELECT l.PreviousId FROM chain JOIN GrainLog AS l ON l.Id = chain.Id WHERE l.PreviousId IS NOT NULL),
+        found AS (
+            SELECT RowKey, Payload, CreatedAtMs, ExpiresAtMs FROM GrainRow
+            WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind
+            UNION ALL
+            SELECT l.RowKey, l.Payload, l.CreatedAtMs, l.ExpiresAtMs FROM chain JOIN GrainLog AS l ON l.Id = chain.Id
+            WHERE l.Kind = $kind),
+        newest AS (
+            SELECT RowKey, Payload, ExpiresAtMs, row_number() OVER (PARTITION BY RowKey ORDER BY CreatedAtMs DESC) AS n
+            FROM found)
+        """;
 
     private Writer? _writer;
     private readonly SqliteRowReader _rows = new(connectionString, connection =>
-    {
-        var find = RowCommand(connection, serviceId, "Payload", "", "", "AND RowKey = $key");
-        find.Parameters.AddWithValue("$key", "");
-        return find;
-    });
+        Query(connection, serviceId, $"{GrainRows} SELECT Payload FROM newest WHERE RowKey = $key AND n = 1", "$key"));
 
     public async Task<StoredState?> Read(string stateName, string grainId, CancellationToken cancellation)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellation);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT Payload, Version FROM GrainState WHERE {Key}";
+        command.CommandText = $"SELECT Payload, Version FROM GrainState WHERE {StateKey}";
         command.Parameters.AddWithValue("$service", serviceId);
         command.Parameters.AddWithValue("$state", stateName);
         command.Parameters.AddWithValue("$grain", grainId);
@@ -43,33 +68,35 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
     }
 
     public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
-        ReadAll("Payload", grainId, kind, "ORDER BY RowKey", reader => (byte[])reader[0], cancellation);
+        ReadAll($"{GrainRows} SELECT Payload FROM newest WHERE n = 1 ORDER BY RowKey", grainId, kind,
+            reader => (byte[])reader[0], cancellation);
 
     public Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation) =>
-        ReadAll("RowKey, ExpiresAtMs", grainId, kind, "",
+        ReadAll($"{GrainRows} SELECT RowKey, ExpiresAtMs FROM newest WHERE n = 1", grainId, kind,
             reader => (reader.GetString(0), reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1)), cancellation);
 
-    /// <summary><paramref name="columns"/> of a grain's rows of <paramref name="kind"/>, each as <paramref name="read"/> makes it.</summary>
+    /// <summary>A grain's rows of <paramref name="kind"/> as <paramref name="text"/> selects them, each as <paramref name="read"/> makes it.</summary>
     private async Task<IReadOnlyList<T>> ReadAll<T>(
-        string columns, string grainId, string kind, string rest, Func<SqliteDataReader, T> read, CancellationToken cancellation)
+        string text, string grainId, string kind, Func<SqliteDataReader, T> read, CancellationToken cancellation)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellation);
-        await using var command = RowCommand(connection, serviceId, columns, grainId, kind, rest);
+        await using var command = Query(connection, serviceId, text);
+        command.Parameters["$grain"].Value = grainId;
+        command.Parameters["$kind"].Value = kind;
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellation)) rows.Add(read(reader));
         return rows;
     }
 
-    private static SqliteCommand RowCommand(
-        SqliteConnection connection, string serviceId, string columns, string grainId, string kind, string rest)
+    /// <summary>A query of a grain's rows: parameters <c>$service</c> (set), <c>$grain</c>, <c>$kind</c> and <paramref name="more"/>.</summary>
+    private static SqliteCommand Query(SqliteConnection connection, string serviceId, string text, params string[] more)
     {
         var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {columns} FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind {rest}";
+        command.CommandText = text;
         command.Parameters.AddWithValue("$service", serviceId);
-        command.Parameters.AddWithValue("$grain", grainId);
-        command.Parameters.AddWithValue("$kind", kind);
+        foreach (var name in (string[])["$grain", "$kind", .. more]) command.Parameters.AddWithValue(name, "");
         return command;
     }
 
@@ -105,7 +132,11 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         private readonly SqliteCommand _insert;
         private readonly SqliteCommand _update;
         private readonly SqliteCommand _purge;
+        private readonly SqliteCommand _purgeLog;
         private readonly SqliteCommand _append;
+        private readonly SqliteCommand _log;
+        private readonly SqliteCommand _link;
+        private readonly SqliteCommand[] _commands;
 
         public Writer(string connectionString, string serviceId, bool fullSync)
         {
@@ -121,41 +152,60 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 VALUES ($service, $state, $grain, 1, $payload, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
                 ON CONFLICT DO NOTHING
                 RETURNING Version
-                """);
+                """, "$state", "$grain", "$payload");
             _update = Command(serviceId, $"""
                 UPDATE GrainState
                 SET Payload = $payload, Version = Version + 1, ModifiedOn = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                WHERE {Key} AND Version = $version
+                WHERE {StateKey} AND Version = $version
                 RETURNING Version
-                """);
+                """, "$state", "$grain", "$payload", "$version");
+            // Expiring rows that an earlier schema kept in the table.
             _purge = Command(serviceId, """
-                DELETE FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND ExpiresAtMs < $created
-                """);
+                DELETE FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND ExpiresAtMs < $before
+                """, "$grain", "$before");
+            // The log's oldest rows up to the first that is still live: always a prefix, so no chain has a gap.
+            _purgeLog = Command(null, $"""
+                DELETE FROM GrainLog WHERE Id IN (
+                    SELECT Id FROM GrainLog
+                    WHERE Id < coalesce((SELECT Id FROM GrainLog WHERE ExpiresAtMs >= $before ORDER BY Id LIMIT 1), 9223372036854775807)
+                    ORDER BY Id LIMIT {PurgeAtMost})
+                """, "$before");
             _append = Command(serviceId, """
                 INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
-                VALUES ($service, $grain, $kind, $key, $payload, $created, $expires)
-                ON CONFLICT DO UPDATE SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = excluded.ExpiresAtMs
-                """);
+                VALUES ($service, $grain, $kind, $key, $payload, $created, NULL)
+                ON CONFLICT DO UPDATE SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = NULL
+                """, "$grain", "$kind", "$key", "$payload", "$created");
+            _log = Command(serviceId, $"""
+                INSERT INTO GrainLog (PreviousId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
+                VALUES ((SELECT LogHead FROM GrainState WHERE {StateKey}), $kind, $key, $payload, $created, $expires)
+                """, "$state", "$grain", "$kind", "$key", "$payload", "$created", "$expires");
+            _link = Command(serviceId, $"UPDATE GrainState SET LogHead = last_insert_rowid() WHERE {StateKey}", "$state", "$grain");
+            _commands = [_insert, _update, _purge, _purgeLog, _append, _log, _link];
         }
 
         public long?[] Write(IReadOnlyList<StateWrite> writes)
         {
             using var transaction = _connection.BeginTransaction(deferred: false);
-            _insert.Transaction = transaction;
-            _update.Transaction = transaction;
-            _purge.Transaction = transaction;
-            _append.Transaction = transaction;
+            foreach (var command in _commands) command.Transaction = transaction;
             var versions = new long?[writes.Count];
+            long? purgeLogBefore = null;
             for (var i = 0; i < writes.Count; i++)
             {
                 var write = writes[i];
                 var command = write.ExpectedVersion is null ? _insert : _update;
-                command.Parameters["$state"].Value = write.StateName;
-                command.Parameters["$grain"].Value = write.GrainId;
-                command.Parameters["$payload"].Value = (object?)write.Payload ?? DBNull.Value;
-                command.Parameters["$version"].Value = (object?)write.ExpectedVersion ?? DBNull.Value;
+                Set(command, "$state", write.StateName);
+                Set(command, "$grain", write.GrainId);
+                Set(command, "$payload", write.Payload);
+                if (write.ExpectedVersion is { } expected) Set(command, "$version", expected);
                 versions[i] = command.ExecuteScalar() is long version ? version : null;
-                if (versions[i] is not null) Append(write);
+                if (versions[i] is null) continue;
+                Append(write);
+                if (write.PurgeBeforeMs is { } before) purgeLogBefore = Math.Max(before, purgeLogBefore ?? before);
+            }
+            if (purgeLogBefore is { } oldest)
+            {
+                Set(_purgeLog, "$before", oldest);
+                _purgeLog.ExecuteNonQuery();
             }
             transaction.Commit();
             return versions;
@@ -166,45 +216,49 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         {
             if (write.PurgeBeforeMs is { } before)
             {
-                _purge.Parameters["$grain"].Value = write.GrainId;
-                _purge.Parameters["$created"].Value = before;
+                Set(_purge, "$grain", write.GrainId);
+                Set(_purge, "$before", before);
                 _purge.ExecuteNonQuery();
             }
             foreach (var row in write.Rows)
             {
-                _append.Parameters["$grain"].Value = write.GrainId;
-                _append.Parameters["$kind"].Value = row.Kind;
-                _append.Parameters["$key"].Value = row.Key;
-                _append.Parameters["$payload"].Value = row.Payload;
-                _append.Parameters["$created"].Value = row.CreatedAtMs;
-                _append.Parameters["$expires"].Value = (object?)row.ExpiresAtMs ?? DBNull.Value;
-                _append.ExecuteNonQuery();
+                var command = row.ExpiresAtMs is null ? _append : _log;
+                Set(command, "$grain", write.GrainId);
+                Set(command, "$kind", row.Kind);
+                Set(command, "$key", row.Key);
+                Set(command, "$payload", row.Payload);
+                Set(command, "$created", row.CreatedAtMs);
+                if (row.ExpiresAtMs is not { } expires)
+                {
+                    _append.ExecuteNonQuery();
+                    continue;
+                }
+                Set(_log, "$state", write.StateName);
+                Set(_log, "$expires", expires);
+                _log.ExecuteNonQuery();
+                Set(_link, "$state", write.StateName);
+                Set(_link, "$grain", write.GrainId);
+                _link.ExecuteNonQuery();
             }
         }
 
-        private SqliteCommand Command(string serviceId, string text)
+        private static void Set(SqliteCommand command, string name, object? value) =>
+            command.Parameters[name].Value = value ?? DBNull.Value;
+
+        /// <summary>A prepared statement with <c>$service</c> bound (unless null) and the other parameters it names.</summary>
+        private SqliteCommand Command(string? serviceId, string text, params string[] parameters)
         {
             var command = _connection.CreateCommand();
             command.CommandText = text;
-            command.Parameters.Add("$service", SqliteType.Text).Value = serviceId;
-            command.Parameters.Add("$state", SqliteType.Text);
-            command.Parameters.Add("$grain", SqliteType.Text);
-            command.Parameters.Add("$payload", SqliteType.Blob);
-            command.Parameters.Add("$version", SqliteType.Integer);
-            command.Parameters.Add("$kind", SqliteType.Text);
-            command.Parameters.Add("$key", SqliteType.Text);
-            command.Parameters.Add("$created", SqliteType.Integer);
-            command.Parameters.Add("$expires", SqliteType.Integer);
+            if (serviceId is not null) command.Parameters.AddWithValue("$service", serviceId);
+            foreach (var name in parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name });
             command.Prepare();
             return command;
         }
 
         public void Dispose()
         {
-            _insert.Dispose();
-            _update.Dispose();
-            _purge.Dispose();
-            _append.Dispose();
+            foreach (var command in _commands) command.Dispose();
             _connection.Dispose();
         }
     }
