@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Orleans.Tokens.Gateway.Requests;
@@ -16,37 +19,66 @@ internal static class RequestFingerprint
 {
     private static readonly HashSet<string> Aside = new(StringComparer.Ordinal) { "errorFormat", IdempotencyKey.Name };
 
+    // The purposes that set the two digests apart, each followed by a zero byte; the canonical bytes go after the
+    // longer one, so that each digest is one pass over one buffer.
+    private static readonly byte[] FingerprintPurpose = "fingerprint\0"u8.ToArray();
+    private static readonly byte[] RecordKeyPurpose = "record key\0"u8.ToArray();
+    private static readonly int Start = Math.Max(FingerprintPurpose.Length, RecordKeyPurpose.Length);
+
     public static MintIdempotency For(TokenRequest request, TokenEnvironment environment, RequestParameters parameters)
     {
-        using var canonical = new MemoryStream();
-        Append(canonical, request.Drm.Name());
-        Append(canonical, environment.Name());
-        foreach (var (name, values) in parameters.Ordered())
+        var drm = request.Drm.Name();
+        var name = environment.Name();
+        var size = Start + Size(drm) + Size(name);
+        foreach (var (parameter, values) in parameters.Ordered())
         {
-            if (Aside.Contains(name)) continue;
-            Append(canonical, name);
-            Append(canonical, values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            foreach (var value in values) Append(canonical, value);
+            if (Aside.Contains(parameter)) continue;
+            size += Size(parameter) + Size(Count(values));
+            foreach (var value in values) size += Size(value);
         }
-        var bytes = canonical.ToArray();
-        return new MintIdempotency(
-            request.IdempotencyKey!,
-            Digest("fingerprint", bytes),
-            Digest("record key", bytes),
-            Guid.NewGuid().ToString("N"),
-            request.Values.IssuedAt);
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var at = Start;
+            at = Append(buffer, at, drm);
+            at = Append(buffer, at, name);
+            foreach (var (parameter, values) in parameters.Ordered())
+            {
+                if (Aside.Contains(parameter)) continue;
+                at = Append(buffer, at, parameter);
+                at = Append(buffer, at, Count(values));
+                foreach (var value in values) at = Append(buffer, at, value);
+            }
+            return new MintIdempotency(
+                request.IdempotencyKey!,
+                Digest(FingerprintPurpose, buffer, at),
+                Digest(RecordKeyPurpose, buffer, at),
+                Guid.NewGuid().ToString("N"),
+                request.Values.IssuedAt);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
+
+    private static string Count(List<string> values) => values.Count.ToString(CultureInfo.InvariantCulture);
+
+    private static int Size(string text) => 4 + Encoding.UTF8.GetByteCount(text);
 
     /// <summary>Length-prefixed, so that no two different parameter lists give the same bytes.</summary>
-    private static void Append(Stream stream, string text)
+    private static int Append(byte[] buffer, int at, string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        Span<byte> length = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        stream.Write(length);
-        stream.Write(bytes);
+        var length = Encoding.UTF8.GetBytes(text, buffer.AsSpan(at + 4));
+        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(at), length);
+        return at + 4 + length;
     }
 
-    private static byte[] Digest(string purpose, byte[] canonical) =>
-        SHA256.HashData([.. Encoding.ASCII.GetBytes(purpose), 0, .. canonical]);
+    /// <summary>SHA-256 over <paramref name="purpose"/> and the canonical bytes, written just before them.</summary>
+    private static byte[] Digest(byte[] purpose, byte[] buffer, int end)
+    {
+        var from = Start - purpose.Length;
+        purpose.CopyTo(buffer, from);
+        return SHA256.HashData(buffer.AsSpan(from, end - from));
+    }
 }

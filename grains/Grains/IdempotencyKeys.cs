@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Orleans.Storage;
 
@@ -6,10 +8,9 @@ namespace Orleans.Tokens.Grains;
 /// <summary>
 /// The idempotency keys of one customer activation (contract section 11). A key is answered from its
 /// <see cref="IdempotencyRecord"/> while the record is live: from this activation's memory when it wrote or read
-/// the record, else from the record's row (another activation, or one before a restart, wrote it); a key whose
-/// first request is still being decided here is refused with -9003. Otherwise the mint is decided and its record
-/// appended to the same write as the debit; at most every <see cref="PurgeEvery"/> that write also deletes the
-/// customer's expired rows.
+/// the record recently, else from the record's row; a key whose first request is still being decided here is
+/// refused with -9003. Otherwise the mint is decided and its record appended to the same write as the debit; at
+/// most every <see cref="PurgeEvery"/> that write also deletes the customer's expired rows.
 /// <para>
 /// A new key costs no read: on its first keyed mint the activation reads the keys and expiry of the customer's live
 /// records in one go, and adds every record it writes, so a key it does not know is new. Only this activation writes
@@ -19,11 +20,16 @@ namespace Orleans.Tokens.Grains;
 /// mint, and a mint decided on stale keys is refused with <see cref="StorageUnavailableException"/> (-2030, nothing
 /// debited) whenever it is decided again; its retry finds the key.
 /// </para>
+/// <para>
+/// The live keys are kept as 64-bit hashes (XxHash3, seeded per activation) with their expiry, in structs only:
+/// a day of keys costs the garbage collector nothing to trace. A hash not known is a new key; a known hash is looked
+/// up, and a record not found (a collision) is a new key too.
+/// </para>
 /// </summary>
 internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProvider clock)
 {
-    /// <summary>Records kept in memory; older ones are looked up in their rows again.</summary>
-    public const int Remembered = 10_000;
+    /// <summary>Records kept in memory for retries that come soon; older ones are read from their rows again.</summary>
+    public const int Remembered = 64;
 
     /// <summary>
     /// How often a write that records a key also deletes the customer's expired rows: at most this often per
@@ -35,9 +41,10 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     private readonly Queue<string> _order = new();
     private readonly HashSet<string> _deciding = new(StringComparer.Ordinal);
 
-    /// <summary>The live keys with their expiry: a key not here has no live record. Bounded by the window.</summary>
-    private readonly Dictionary<string, DateTimeOffset> _live = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, DateTimeOffset> _expiring = new();
+    /// <summary>The live keys' hashes with their expiry (UTC ticks): a hash not here has no live record. Bounded by the window.</summary>
+    private readonly Dictionary<ulong, long> _live = [];
+    private readonly PriorityQueue<ulong, long> _expiring = new();
+    private readonly long _seed = Random.Shared.NextInt64();
     private DateTimeOffset? _purged;
     private int _generation = 1;
     private int _loaded;
@@ -122,25 +129,27 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
 
     private void Live(string key, DateTimeOffset expires)
     {
-        if (_live.TryGetValue(key, out var known) && known >= expires) return;
+        var hash = Hash(key);
+        var ticks = expires.UtcTicks;
+        if (_live.TryGetValue(hash, out var known) && known >= ticks) return;
         // A later expiry is a newer record (another activation's, once the key had expired): not the one remembered.
         _records.Remove(key);
-        _live[key] = expires;
-        _expiring.Enqueue(key, expires);
+        _live[hash] = ticks;
+        _expiring.Enqueue(hash, ticks);
     }
 
     private void Expire(DateTimeOffset now)
     {
-        while (_expiring.TryPeek(out var key, out var expires) && expires <= now)
+        while (_expiring.TryPeek(out var hash, out var expires) && expires <= now.UtcTicks)
         {
             _expiring.Dequeue();
-            if (_live.TryGetValue(key, out var known) && known == expires) _live.Remove(key);
+            if (_live.TryGetValue(hash, out var known) && known == expires) _live.Remove(hash);
         }
     }
 
     private async Task<IdempotencyRecord?> Find(string key, DateTimeOffset now)
     {
-        if (!_live.ContainsKey(key)) return null;
+        if (!_live.ContainsKey(Hash(key))) return null;
         if (!_records.TryGetValue(key, out var record))
         {
             record = await rows.Find(grainId, IdempotencyRecord.Kind, key) as IdempotencyRecord;
@@ -149,6 +158,8 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
         }
         return record.IsLive(now) ? record : null;
     }
+
+    private ulong Hash(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), _seed);
 
     private static MintResult Replay(IdempotencyRecord first, MintIdempotency keyed)
     {

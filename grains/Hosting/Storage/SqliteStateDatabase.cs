@@ -43,9 +43,24 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             FROM found)
         """;
 
+    // One row of a grain: the newest of the table's and the first found along its log chains, whose walk stops
+    // there (a recent row costs a few steps, not the whole chain).
+    private const string GrainRow = """
+        WITH RECURSIVE chain(Id, Hit, Payload, CreatedAtMs) AS (
+            SELECT LogHead, 0, NULL, NULL FROM GrainState WHERE ServiceId = $service AND GrainId = $grain AND LogHead IS NOT NULL
+            UNION ALL
+            SELECT l.PreviousId, l.Kind = $kind AND l.RowKey = $key, l.Payload, l.CreatedAtMs
+            FROM chain JOIN GrainLog AS l ON l.Id = chain.Id WHERE chain.Hit = 0)
+        SELECT Payload FROM (
+            SELECT Payload, CreatedAtMs FROM chain WHERE Hit
+            UNION ALL
+            SELECT Payload, CreatedAtMs FROM GrainRow
+            WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind AND RowKey = $key)
+        ORDER BY CreatedAtMs DESC LIMIT 1
+        """;
+
     private Writer? _writer;
-    private readonly SqliteRowReader _rows = new(connectionString, connection =>
-        Query(connection, serviceId, $"{GrainRows} SELECT Payload FROM newest WHERE RowKey = $key AND n = 1", "$key"));
+    private readonly SqliteRowReader _rows = new(connectionString, connection => Query(connection, serviceId, GrainRow, "$key"));
 
     public async Task<StoredState?> Read(string stateName, string grainId, CancellationToken cancellation)
     {
