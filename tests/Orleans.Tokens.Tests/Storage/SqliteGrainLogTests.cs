@@ -55,6 +55,31 @@ public sealed class SqliteGrainLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_that_fails_its_version_check_leaves_no_row_in_the_log()
+    {
+        using var database = Open();
+        Assert.Equal([1L], await database.Write([new StateWrite("customer", "customer/a", null, [1]) { Rows = [Row("a1", 9_000, [1])] }], None));
+
+        // A stale version, and a "new" state that already exists, each with a row, beside a write that lands.
+        var versions = await database.Write(
+        [
+            new StateWrite("customer", "customer/a", 7, [2]) { Rows = [Row("stale", 9_000, [2])] },
+            new StateWrite("customer", "customer/b", null, [1]) { Rows = [Row("b1", 9_000, [3])] },
+        ], None);
+        Assert.Equal([null, 1L], versions);
+        Assert.Equal([null], await database.Write([new StateWrite("customer", "customer/b", null, [1]) { Rows = [Row("b2", 9_000, [4])] }], None));
+
+        Assert.Equal(2, LogRows());
+        Assert.Equal(["a1"], await Keys(database, "customer/a"));
+        Assert.Equal(["b1"], await Keys(database, "customer/b"));
+        Assert.Null(await database.ReadRow("customer/a", Kind, "stale", None));
+
+        // The chain goes on from the row that landed.
+        Assert.Equal([2L], await database.Write([new StateWrite("customer", "customer/a", 1, [1]) { Rows = [Row("a2", 9_000, [5]), Row("a3", 9_000, [6])] }], None));
+        Assert.Equal(["a1", "a2", "a3"], await Keys(database, "customer/a"));
+    }
+
+    [Fact]
     public async Task The_purge_deletes_the_oldest_rows_up_to_the_first_live_one()
     {
         using var database = Open();
