@@ -1,11 +1,13 @@
--- wrk script of bench/run.sh: one of three scenarios, and a count of every answer that is not what it should be.
+-- wrk script of bench/run.sh: one of four scenarios, and a count of every answer that is not what it should be.
 --
 --   wrk ... -s bench/mint.lua <url> -- healthz
---   wrk ... -s bench/mint.lua <url> -- spread <authenticator file>   round-robin over every line of the file
+--   wrk ... -s bench/mint.lua <url> -- spread <authenticator file> <tag>
+--                                    round-robin over every line of the file, each request with its own
+--                                    X-Request-Id: <tag>-<thread>-<n> (ignored by the service)
 --   wrk ... -s bench/mint.lua <url> -- hot <authenticator file>      always the first line
 --   wrk ... -s bench/mint.lua <url> -- keyed <authenticator file> <tag>
---                                    as spread, each request with its own Idempotency-Key (spec §11):
---                                    <tag>-<thread>-<n>; run.sh gives every wrk process its own tag
+--                                    as spread, the value sent as Idempotency-Key (spec §11) instead;
+--                                    run.sh gives every wrk process its own tag
 --
 -- The file holds one production authenticator (`<customerId>,<secret>`) per line. A mint is a Widevine GET with
 -- the parameters of a valid request (spec §4, §5); it counts as good only when it is a 200 whose body is a
@@ -44,6 +46,7 @@ local paths = {}
 local next_request = 1
 local key_prefix = ""
 local key_count = 0
+local key_header = ""
 
 function init(args)
     scenario = args[1] or "healthz"
@@ -52,21 +55,21 @@ function init(args)
     sample = ""       -- the first bad answer, for the report
     if scenario == "healthz" then
         requests = { wrk.format("GET", "/healthz") }
-    elseif scenario == "spread" then
-        local lines = read_lines(args[2])
-        for i, authenticator in ipairs(lines) do requests[i] = mint_request(authenticator, i) end
-        -- The threads start at different places in the round so they do not walk the same customers in step.
-        next_request = (thread_index * math.floor(#requests / 2)) % #requests + 1
-    elseif scenario == "keyed" then
+    elseif scenario == "spread" or scenario == "keyed" then
         local lines = read_lines(args[2])
         for i, authenticator in ipairs(lines) do
             paths[i] = string.format(
                 "/hms/wv/token?customerAuthenticator=%s&kid=%032x&contentKey=00112233445566778899aabbccddeeff"
                     .. "&securityLevel=1&hdcpOutputControl=0&errorFormat=json", authenticator, i)
         end
+        -- The threads start at different places in the round so they do not walk the same customers in step.
         next_request = (thread_index * math.floor(#paths / 2)) % #paths + 1
         -- Unique across wrk processes (the tag, even two started in the same second) and their threads.
-        key_prefix = string.format("%s-%d-", assert(args[3], "keyed needs a tag"), thread_index)
+        key_prefix = string.format("%s-%d-", assert(args[3], scenario .. " needs a tag"), thread_index)
+        -- Both carry a unique value made the same way, so that wrk's work (on the same cores as the service) and the
+        -- bytes sent are the same and keyed against unkeyed is what the key costs the service: spread names it
+        -- X-Request-Id, which the service ignores.
+        key_header = scenario == "keyed" and "Idempotency-Key" or "X-Request-Id"
     elseif scenario == "hot" then
         local first = read_lines(args[2])[1]
         for i = 1, 64 do requests[i] = mint_request(first, i) end
@@ -76,11 +79,11 @@ function init(args)
 end
 
 function request()
-    if scenario == "keyed" then
+    if scenario == "spread" or scenario == "keyed" then
         local path = paths[next_request]
         next_request = next_request % #paths + 1
         key_count = key_count + 1
-        return wrk.format("GET", path, { ["Idempotency-Key"] = key_prefix .. key_count })
+        return wrk.format("GET", path, { [key_header] = key_prefix .. key_count })
     end
     local r = requests[next_request]
     next_request = next_request % #requests + 1
