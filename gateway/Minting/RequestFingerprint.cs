@@ -29,10 +29,10 @@ internal static class RequestFingerprint
     {
         var drm = request.Drm.Name();
         var name = environment.Name();
+        var ordered = parameters.Ordered().Where(pair => !Aside.Contains(pair.Key)).ToArray();
         var size = Start + Size(drm) + Size(name);
-        foreach (var (parameter, values) in parameters.Ordered())
+        foreach (var (parameter, values) in ordered)
         {
-            if (Aside.Contains(parameter)) continue;
             size += Size(parameter) + Size(Count(values));
             foreach (var value in values) size += Size(value);
         }
@@ -42,9 +42,8 @@ internal static class RequestFingerprint
             var at = Start;
             at = Append(buffer, at, drm);
             at = Append(buffer, at, name);
-            foreach (var (parameter, values) in parameters.Ordered())
+            foreach (var (parameter, values) in ordered)
             {
-                if (Aside.Contains(parameter)) continue;
                 at = Append(buffer, at, parameter);
                 at = Append(buffer, at, Count(values));
                 foreach (var value in values) at = Append(buffer, at, value);

@@ -19,10 +19,13 @@ internal sealed record IdempotencyKey : Rule
 
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        var given = request.IdempotencyKeys.Concat(request.All(Name)).ToList();
-        if (given.Count == 0) return null;
-        var keys = given.Select(Unquote).Distinct(StringComparer.Ordinal).ToList();
-        if (request.IdempotencyKeys.Count > 1 || request.All(Name).Count > 1 || keys.Count != 1 || keys[0] is not { } key)
+        var headers = request.IdempotencyKeys;
+        var parameters = request.All(Name);
+        if (headers.Count == 0 && parameters.Count == 0) return null;
+        if (headers.Count > 1 || parameters.Count > 1) return new TokenError(ErrorCode.InvalidIdempotencyKey);
+        var key = Unquote(headers.Count == 1 ? headers[0] : parameters[0]);
+        // Given both ways, the two must be the same key.
+        if (key is null || (headers.Count == 1 && parameters.Count == 1 && Unquote(parameters[0]) != key))
             return new TokenError(ErrorCode.InvalidIdempotencyKey);
         parsed.Set(Name, key);
         return null;
