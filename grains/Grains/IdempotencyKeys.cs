@@ -29,7 +29,7 @@ namespace Orleans.Tokens.Grains;
 internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProvider clock)
 {
     /// <summary>Records kept in memory for retries that come soon; older ones are read from their rows again.</summary>
-    public const int Remembered = 64;
+    public const int Remembered = 16;
 
     /// <summary>
     /// How often a write that records a key also deletes the customer's expired rows: at most this often per
