@@ -26,6 +26,8 @@ internal static class GatewaySetup
             // A client that half-closes after its request still gets its answer (README, "Decisions").
             kestrel.ConfigureEndpointDefaults(listen => listen.UseHalfCloseTransport(kestrel.Limits.MaxRequestBufferSize.Value));
         });
+        // Before the silo creates the embedded default's database: a key file is only ever created beside none.
+        var keys = TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded);
         if (settings.Mode == ClusterMode.Embedded)
             builder.UseOrleans(silo => silo.UseTokensSilo(settings));
         else
@@ -39,7 +41,7 @@ internal static class GatewaySetup
         builder.Services.AddTokensShutdown();
 
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(TokenKeyStore.Load(builder.Configuration, settings, createIfMissing: settings.Mode == ClusterMode.Embedded));
+        builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(provider => new GatewayOptions(builder.Configuration, settings.Environment, provider.GetRequiredService<IServer>()));
         builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.TryAddKeyedSingleton(TokenEndpoint.ClockKey, TimeProvider.System);
@@ -56,6 +58,10 @@ internal static class GatewaySetup
         // Methods are case-sensitive (RFC 9110 §9.1): HttpMethods.IsGet would let "get" through.
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
             context.Request.Path.Value == "/metrics" && context.Request.Method == HttpMethods.Get);
+
+        var settings = app.Services.GetRequiredService<TokensSettings>();
+        if (settings.Mode == ClusterMode.Embedded)
+            StartupLog.DataDirectory(app.Services.GetRequiredService<ILoggerFactory>(), settings);
 
         var mint = app.Services.GetRequiredService<TokenEndpoint>();
         var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();

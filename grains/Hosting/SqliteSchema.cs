@@ -6,12 +6,12 @@ namespace Orleans.Tokens.Hosting;
 public static class SqliteSchema
 {
     /// <summary>
-    /// Creates the file and schema unless they exist; returns the connection string, whose busy timeout is
-    /// <paramref name="timeout"/> (whole seconds, at least 1).
+    /// Creates the file (0600, in a 0700 directory: <see cref="PrivateFiles"/>) and schema unless they exist;
+    /// returns the connection string, whose busy timeout is <paramref name="timeout"/> (whole seconds, at least 1).
     /// </summary>
     public static string EnsureCreated(string path, TimeSpan timeout)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.Database(path);
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
