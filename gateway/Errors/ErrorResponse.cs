@@ -10,6 +10,8 @@ internal static class ErrorResponse
     {
         response.StatusCode = error.Status;
         response.Headers.CacheControl = "no-store";
+        // A browser must not guess another type than the one sent (an error page echoes parts of the request).
+        response.Headers.XContentTypeOptions = "nosniff";
         if (format == ErrorFormat.Json)
         {
             response.ContentType = "application/json";

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Orleans.Tokens.Gateway.Errors;
 
 namespace Orleans.Tokens.Gateway.Validation;
@@ -39,9 +40,18 @@ internal static class CommonParameters
             ? Parsed.Ok(new ParsedAuthenticator(customerId, secretHash))
             : Parsed.Fail(ErrorCode.InvalidAuthenticator);
 
-    /// <summary>At most 32 characters; control characters are refused too, since the cookie is logged.</summary>
+    /// <summary>
+    /// At most 32 characters. The cookie is logged and shown in records, so what can forge or hide a line there is
+    /// refused too: control characters, Unicode's line and paragraph separators (U+2028, U+2029), and the
+    /// bidirectional controls (Unicode TR #9: ALM, LRM, RLM, LRE–RLO, LRI–PDI) that reorder what a reader sees.
+    /// </summary>
     private static readonly ValueParser Cookie = (value, _) =>
-        value.Length <= 32 && !value.Any(char.IsControl) ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.InvalidCookie);
+        value.Length <= 32 && !value.Any(char.IsControl) && value.AsSpan().IndexOfAny(LineAndBidiControls) < 0
+            ? Parsed.Ok(value)
+            : Parsed.Fail(ErrorCode.InvalidCookie);
+
+    private static readonly SearchValues<char> LineAndBidiControls = SearchValues.Create(
+        "\u2028\u2029\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
 }
 
 internal sealed record ParsedAuthenticator(long CustomerId, byte[] SecretHash);

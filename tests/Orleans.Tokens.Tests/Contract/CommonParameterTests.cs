@@ -321,6 +321,16 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
     [InlineData("{c*33}")]
     [InlineData("{c*100}")]
     [InlineData("{é*33}")]
+    [InlineData("a\tb")]
+    // What forges or hides a line where the cookie is logged or shown: Unicode's line and paragraph separators
+    // and the bidirectional controls of Unicode TR #9.
+    [InlineData("line\u2028two")]
+    [InlineData("para\u2029two")]
+    [InlineData("paid\u202Edecnac")]
+    [InlineData("\u2066isolated\u2069")]
+    [InlineData("\u202Aembedded\u202C")]
+    [InlineData("mark\u200F")]
+    [InlineData("\u061Carabic mark")]
     public async Task Cookie_Invalid_Is2033(string value)
     {
         var (customer, request) = await Arrange();

@@ -6,7 +6,8 @@ namespace Orleans.Tokens.Tests.Contract;
 /// <summary>
 /// Contract section 2, errors: html by default (<c>text/html; charset=utf-8</c>, the code and text in the document,
 /// every part from the request HTML-encoded), json on request (exactly <c>errorCode</c> and <c>errorText</c>), any
-/// other errorFormat -3004 as html; and section 6: <c>&lt;details&gt;</c> never holds a secret.
+/// other errorFormat -3004 as html, never sniffed as another type (<c>X-Content-Type-Options: nosniff</c>); and
+/// section 6: <c>&lt;details&gt;</c> never holds a secret.
 /// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class ErrorFormatTests(GatewayFixture gateway)
@@ -39,6 +40,16 @@ public sealed class ErrorFormatTests(GatewayFixture gateway)
         await Expect.ErrorAsync(response, -2019);
         // Section 2 gives this body verbatim.
         Assert.Equal("""{"errorCode":-2019,"errorText":"Insufficient tokens available"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("html")]
+    [InlineData("json")]
+    public async Task Errors_Forbid_TypeSniffing(string format)
+    {
+        var response = await gateway.MintAsync(Drm.Widevine, new Params { { "errorFormat", format } });
+        Assert.Equal(401, (int)response.StatusCode);
+        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
     }
 
     [Fact]
