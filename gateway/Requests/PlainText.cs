@@ -7,6 +7,7 @@ internal static class PlainText
     {
         response.StatusCode = status;
         response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.XContentTypeOptions = "nosniff";
         return response.WriteAsync(sentence + "\n");
     }
 }

@@ -52,6 +52,16 @@ public sealed class ErrorFormatTests(GatewayFixture gateway)
         Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
     }
 
+    [Theory]
+    [InlineData("GET", "/nothing-here", 404)]
+    [InlineData("DELETE", "/healthz", 405)]
+    public async Task PlainTextAnswers_Forbid_TypeSniffing(string method, string path, int status)
+    {
+        using var response = await gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+    }
+
     [Fact]
     public async Task Json_On401()
     {
