@@ -128,7 +128,13 @@ public sealed class CustomerGrain(
     public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) => Task.FromResult(
         usage.State.With(Existing(Commit.Durable)).Where(day => since is null || day.Day >= since).ToImmutableArray());
 
-    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) => request.Idempotency switch
+    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation)
+    {
+        if (!Commit.Current.Exists) Unknown();
+        return Submit(request, cancellation);
+    }
+
+    private Task<MintResult> Submit(MintRequest request, CancellationToken cancellation) => request.Idempotency switch
     {
         null => Commit.Submit(account => Decide(account, request), cancellation),
         // A key is the customer's own: a caller that does not authenticate learns nothing of it (-2018 first).
@@ -274,8 +280,18 @@ public sealed class CustomerGrain(
             return new Change<CustomerView>(next, View(next));
         });
 
-    private CustomerState Existing(CustomerState account) =>
-        account.Exists ? account : throw new AccountException($"customer {CustomerId} does not exist");
+    private CustomerState Existing(CustomerState account)
+    {
+        if (account.Exists) return account;
+        Unknown();
+        throw new AccountException($"customer {CustomerId} does not exist");
+    }
+
+    /// <summary>
+    /// A call for a customer that does not exist leaves no activation behind: once idle it goes, so that calls with
+    /// made-up customer ids cost their reads but no lasting memory (issue 9).
+    /// </summary>
+    private void Unknown() => DeactivateOnIdle();
 
     private (IssuedAuthenticator Issued, StoredAuthenticator Stored) NewAuthenticator(TokenEnvironment environment, DateTimeOffset now)
     {
