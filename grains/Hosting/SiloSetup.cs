@@ -78,10 +78,13 @@ public static class SiloSetup
     /// <summary>
     /// Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization; the silo's
     /// metrics and its readiness probe (the same database answering); the deadlines of <see cref="Deadlines"/>. The
-    /// same storage reads the grains' own rows (<see cref="IGrainRows"/>, under the storage's name).
+    /// same storage reads the grains' own rows (<see cref="IGrainRows"/>, under the storage's name). Orleans sheds
+    /// activations when the machine runs short of memory (at its default limits), so that a burst of customers
+    /// cannot exhaust a silo before idle activations age out.
     /// </summary>
     private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, TokensSettings settings, Func<IServiceProvider, IStateDatabase> database) =>
         silo.Configure<SiloMessagingOptions>(options => settings.Deadlines.Apply(options))
+        .Configure<GrainCollectionOptions>(options => options.EnableActivationSheddingOnMemoryPressure = true)
         .ConfigureServices(services => services
             .AddTokensMetrics()
             .AddSingleton<StorageMetrics>()

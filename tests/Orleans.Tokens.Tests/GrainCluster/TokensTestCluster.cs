@@ -29,7 +29,8 @@ public sealed class TokensTestCluster : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    private IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary).SiloHost.Services;
+    /// <summary>The services of the cluster's one silo.</summary>
+    public IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary).SiloHost.Services;
 
     /// <summary>The clock that dates the customer grains' usage.</summary>
     public FakeTimeProvider Clock => (FakeTimeProvider)Silo.GetRequiredKeyedService<TimeProvider>(CustomerGrain.ClockKey);

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Tokens.Grains;
 using Orleans.Tokens.Tests.Infrastructure;
@@ -7,7 +10,7 @@ namespace Orleans.Tokens.Tests.GrainCluster;
 /// <summary>
 /// Issue 9: a customer that does not exist leaves no activation behind. Mints and admin calls with customer ids
 /// that no account has are refused (-2018, "does not exist") and their activations go once idle, while a real
-/// customer's stays and mints on.
+/// customer's stays and mints on; and the silo sheds activations when the machine runs short of memory.
 /// </summary>
 [Collection(TokensTestClusterCollection.Name)]
 public sealed class UnknownCustomerTests(TokensTestCluster cluster)
@@ -38,6 +41,14 @@ public sealed class UnknownCustomerTests(TokensTestCluster cluster)
         Assert.Equal(before, now);
         Assert.Equal(ErrorCode.None, await real.Mint().Code());
         Assert.Equal(8, await real.ProductionBalanceAsync());
+    }
+
+    [Fact]
+    public void The_silo_sheds_activations_when_memory_runs_short()
+    {
+        var collection = cluster.Silo.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
+        Assert.True(collection.EnableActivationSheddingOnMemoryPressure);
+        Assert.InRange(collection.MemoryUsageLimitPercentage, 1, 99);
     }
 
     /// <summary>The silo's activations of <see cref="CustomerGrain"/>, as its catalog counts them now.</summary>
