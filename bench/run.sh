@@ -148,9 +148,12 @@ build() {
 
 port_in_use() { ss -Htln "sport = :$1" | grep -q .; }
 
+# A free port below the kernel's ephemeral range, so that no outgoing connection takes it between this check and
+# the bind (a silo once failed to start with "address in use" on a port picked from 40000-48999).
 free_port() {
-    local port
-    for port in $(shuf -i 40000-48999 -n 100); do
+    local port low
+    low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) || low=32768
+    for port in $(shuf -i 20000-$(( ${low:-32768} - 1 )) -n 100); do
         port_in_use "$port" || { echo "$port"; return; }
     done
     fail "no free port found"
