@@ -27,8 +27,9 @@ public interface IAppendsRows
     ImmutableArray<GrainRow> Appends { get; }
 
     /// <summary>
-    /// When set, the write also deletes the grain's rows (of any kind) that expired before it, in the same
-    /// transaction: a range read of the grain's rows, so a grain asks for it now and then, not with every write.
+    /// When set, the write also deletes rows that expired before it, in the same transaction: the grain's own (a
+    /// range read of its rows) and, on the embedded default, the oldest expired rows of the log all grains append
+    /// to; so a grain asks for it now and then, not with every write.
     /// </summary>
     DateTimeOffset? PurgeExpiredBefore { get; }
 }

@@ -33,10 +33,7 @@ public static class PrivateFiles
         if (OperatingSystem.IsWindows()) return;
         if (!File.Exists(path))
         {
-            using var created = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = File0600,
-            });
+            using var created = new FileStream(path, Create(FileMode.CreateNew));
         }
         foreach (var file in (string[])[path, path + "-wal", path + "-shm"])
         {

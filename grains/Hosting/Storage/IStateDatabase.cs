@@ -21,7 +21,8 @@ public interface IStateDatabase
 
     /// <summary>
     /// The keys of a grain's rows of <paramref name="kind"/> with their expiry (Unix milliseconds, null: never), in no
-    /// particular order: one range read, no payloads.
+    /// particular order, the newest row of each key: one query, no payloads (SQLite: the table's range and the grain's
+    /// log chain).
     /// </summary>
     Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation);
 }
