@@ -22,6 +22,13 @@ internal sealed class FuzzJudge(TokenKeyRing ring, Uri baseUrl)
     public string? Judge(WireRequest wire, RawResponse response, out string outcome)
     {
         outcome = response.Status.ToString();
+        // Kestrel, before the gateway sees the request, takes a request line without a version either as malformed
+        // (400) or as a version it does not speak (505, no body; README, "Decisions"): seed 1812535069 got one 505.
+        if (wire is { Framing: Framing.HeadRefused, Note: WireGenerator.NoVersion } && response is { Status: 505, Body: "" })
+        {
+            outcome = "505 head refused by Kestrel";
+            return response.Closes ? null : "the connection must close after this answer (Connection: close)";
+        }
         if (response.Status >= 500) return "a 5xx: the contract allows no server error for a request the client can repair";
         if (wire.Closes && !response.Closes) return "the connection must close after this answer (Connection: close)";
         switch (wire.Framing)

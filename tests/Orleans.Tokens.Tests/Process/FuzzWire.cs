@@ -92,6 +92,9 @@ internal sealed class WireGenerator(Random random, RequestGenerator requests)
         };
     }
 
+    /// <summary>The note of a request line without a version, which Kestrel refuses with 400 or, now and then, 505.</summary>
+    public const string NoVersion = "no version";
+
     /// <summary>A head Kestrel refuses with 400 (RFC 9112 §3, §5, §6): a malformed request line or field.</summary>
     private WireRequest RefusedHead(FuzzRequest request)
     {
@@ -102,7 +105,7 @@ internal sealed class WireGenerator(Random random, RequestGenerator requests)
             0 => ($"{request.Method}  {request.Target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{length}", "two spaces after the method"),
             1 => ($" {line}\r\nHost: 127.0.0.1\r\n{length}", "a space before the method"),
             2 => ($"{line} \r\nHost: 127.0.0.1\r\n{length}", "a space after the version"),
-            3 => ($"{request.Method} {request.Target}\r\nHost: 127.0.0.1\r\n{length}", "no version"),
+            3 => ($"{request.Method} {request.Target}\r\nHost: 127.0.0.1\r\n{length}", NoVersion),
             4 => ($"{line}\r\r\nHost: 127.0.0.1\r\n{length}", "CR CR LF"),
             5 => ($"G@T {request.Target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{length}", "a method that is not a token"),
             6 => ($"{line}\r\n{length}", "no Host"),
