@@ -4,8 +4,14 @@ using NpgsqlTypes;
 namespace Orleans.Tokens.Hosting.Storage;
 
 /// <summary>
-/// Grain state in PostgreSQL: a batch is one round trip of at most two statements over arrays (updates of stored
-/// states, inserts of new ones), executed as one implicit transaction.
+/// Grain state in PostgreSQL: a batch is one round trip of at most three statements over arrays (a purge of expired
+/// rows, updates of stored states, inserts of new ones), executed as one implicit transaction.
+/// <para>
+/// A grain's rows are appended by plain inserts: a row that replaces one still stored (an idempotency key used again
+/// after its record expired, before the purge deleted it) is rare, and <c>ON CONFLICT</c> would probe the key's
+/// index for every row. Such a batch fails whole on the unique key (23505, nothing written) and is sent again once
+/// with every row an upsert.
+/// </para>
 /// </summary>
 public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string serviceId) : IFencingStateDatabase
 {
@@ -18,28 +24,43 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
             FROM unnest(${0}::text[], ${1}::text[], ${2}::text[], ${3}::text[], ${4}::bytea[], ${5}::bigint[], ${6}::bigint[])
                 AS r(StateName, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
             JOIN written ON written.StateName = r.StateName AND written.GrainId = r.GrainId
-            ON CONFLICT (ServiceId, GrainId, Kind, RowKey) DO UPDATE
-            SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = excluded.ExpiresAtMs)
+            {7})
         SELECT StateName, GrainId, Version FROM written
         """;
 
-    private static readonly string Update = """
+    private const string Replacing = """
+        ON CONFLICT (ServiceId, GrainId, Kind, RowKey) DO UPDATE
+            SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = excluded.ExpiresAtMs
+        """;
+
+    private const string UniqueViolation = "23505";
+
+    private static readonly Statements Appending = new(UpdateText + AppendedFrom(6, ""), InsertText + AppendedFrom(5, ""));
+    private static readonly Statements Upserting =
+        new(UpdateText + AppendedFrom(6, Replacing), InsertText + AppendedFrom(5, Replacing));
+
+    /// <summary>The update and the insert of states, each appending the rows of the states it wrote.</summary>
+    private sealed record Statements(string Update, string Insert);
+
+    private const string UpdateText = """
         WITH written AS (
             UPDATE GrainState AS g
             SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now()
             FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[]) AS w(StateName, GrainId, Version, Payload)
             WHERE g.ServiceId = $1 AND g.StateName = w.StateName AND g.GrainId = w.GrainId AND g.Version = w.Version
             RETURNING g.StateName, g.GrainId, g.Version),
-        """ + AppendedFrom(6);
 
-    private static readonly string Insert = """
+        """;
+
+    private const string InsertText = """
         WITH written AS (
             INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
             SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now()
             FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(StateName, GrainId, Payload)
             ON CONFLICT DO NOTHING
             RETURNING StateName, GrainId, Version),
-        """ + AppendedFrom(5);
+
+        """;
 
     // Runs first in a write's transaction: each grain that asks for it deletes its rows that expired before the
     // time it names (a range read of the grain's rows by the primary key's prefix). Expired rows may go even when
@@ -50,8 +71,9 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         WHERE g.ServiceId = $1 AND g.GrainId = p.GrainId AND g.ExpiresAtMs < p.BeforeMs
         """;
 
-    private static string AppendedFrom(int first) =>
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, Appended, [.. Enumerable.Range(first, 7).Cast<object>()]);
+    private static string AppendedFrom(int first, string conflict) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, Appended,
+            [.. Enumerable.Range(first, 7).Select(n => (object)n), conflict]);
 
     // A fence bumps a row still at the version a failed write expected, or puts an empty row where none was.
     private const string FenceUpdate = """
@@ -89,6 +111,18 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
 
     public async Task<long?[]> Write(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
     {
+        try
+        {
+            return await Write(writes, Appending, cancellation);
+        }
+        catch (PostgresException failure) when (failure.SqlState == UniqueViolation)
+        {
+            return await Write(writes, Upserting, cancellation);
+        }
+    }
+
+    private async Task<long?[]> Write(IReadOnlyList<StateWrite> writes, Statements statements, CancellationToken cancellation)
+    {
         var updates = writes.Where(w => w.ExpectedVersion is not null).ToList();
         var inserts = writes.Where(w => w.ExpectedVersion is null).ToList();
         await using var connection = await Open(cancellation);
@@ -102,7 +136,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         }
         if (updates.Count > 0)
         {
-            batch.BatchCommands.Add(Command(Update, [
+            batch.BatchCommands.Add(Command(statements.Update, [
                 Array(updates, w => w.StateName, NpgsqlDbType.Text),
                 Array(updates, w => w.GrainId, NpgsqlDbType.Text),
                 Array(updates, w => w.ExpectedVersion!.Value, NpgsqlDbType.Bigint),
@@ -111,7 +145,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         }
         if (inserts.Count > 0)
         {
-            batch.BatchCommands.Add(Command(Insert, [
+            batch.BatchCommands.Add(Command(statements.Insert, [
                 Array(inserts, w => w.StateName, NpgsqlDbType.Text),
                 Array(inserts, w => w.GrainId, NpgsqlDbType.Text),
                 Array(inserts, w => w.Payload, NpgsqlDbType.Bytea),

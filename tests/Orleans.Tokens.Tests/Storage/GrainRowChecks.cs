@@ -4,7 +4,7 @@ namespace Orleans.Tokens.Tests.Storage;
 
 /// <summary>
 /// What both databases must do with a grain's rows (<see cref="RowWrite"/>): written in the state's transaction
-/// only when the state's version check passes, replaced by kind and key, read back one or all (or only their keys
+/// only when the state's version check passes, replaced by kind and key (alone or in a batch with new rows), read back one or all (or only their keys
 /// and expiry), and expired ones purged by a later write of the grain that asks for it.
 /// </summary>
 internal static class GrainRowChecks
@@ -35,9 +35,19 @@ internal static class GrainRowChecks
         // A row of the same kind and key is replaced; expired "b" stays until a write asks for the purge.
         Assert.Equal([2L], await database.Write([new StateWrite("customer", grain, 1, [6]) { Rows = [Row("k", "a", [7], 3_000, null)] }], none));
         Assert.Equal([[7], [2]], await database.ReadRows(grain, "k", none));
+
+        // A batch where one grain replaces a row and another appends a new one: both land.
+        var third = "customer/" + Guid.NewGuid().ToString("N");
+        Assert.Equal([2L, 1L], await database.Write(
+        [
+            new StateWrite("customer", other, 1, [1]) { Rows = [Row("k", "a", [10], 3_000, null)] },
+            new StateWrite("customer", third, null, [1]) { Rows = [Row("k", "a", [11], 3_000, null)] },
+        ], none));
+        Assert.Equal([10], await database.ReadRow(other, "k", "a", none));
+        Assert.Equal([11], await database.ReadRow(third, "k", "a", none));
+
         Assert.Equal([3L], await database.Write([new StateWrite("customer", grain, 2, [8]) { PurgeBeforeMs = 3_000 }], none));
         Assert.Equal([[7]], await database.ReadRows(grain, "k", none));
-        Assert.Equal([9], await database.ReadRow(other, "k", "a", none));
     }
 
     private static RowWrite Row(string kind, string key, byte[] payload, long createdAtMs, long? expiresAtMs) =>
