@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Tokens.Hosting;
+using Orleans.Tokens.Hosting.Tls;
 
 namespace Orleans.Tokens.Admin;
 
@@ -35,7 +36,7 @@ public sealed class ClusterConnection(IConfiguration configuration, TokensSettin
             .AddConfiguration(configuration.GetSection("Logging"))
             .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleansClient(client => client
-            .UseTokensCluster(settings)
+            .UseTokensCluster(settings, ClusterRole.Admin)
             .UseConnectionRetryFilter(async (failure, token) =>
             {
                 lastFailure = failure;

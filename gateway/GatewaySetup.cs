@@ -7,6 +7,7 @@ using Orleans.Tokens.Gateway.Redemption;
 using Orleans.Tokens.Gateway.Requests;
 using Orleans.Tokens.Hosting;
 using Orleans.Tokens.Hosting.Health;
+using Orleans.Tokens.Hosting.Tls;
 
 namespace Orleans.Tokens.Gateway;
 
@@ -31,7 +32,7 @@ internal static class GatewaySetup
         if (settings.Mode == ClusterMode.Embedded)
             builder.UseOrleans(silo => silo.UseTokensSilo(settings));
         else
-            builder.UseOrleansClient(client => client.UseTokensCluster(settings));
+            builder.UseOrleansClient(client => client.UseTokensCluster(settings, ClusterRole.Gateway));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(TokensMetricsSetup.Meters)
             // Every scrape sees the current values (the exporter would otherwise answer from a 300 ms cache).

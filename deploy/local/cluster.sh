@@ -6,7 +6,8 @@
 #   deploy/local/cluster.sh down            stop everything up started
 #   deploy/local/cluster.sh admin <args…>   run the admin tool against this cluster
 #
-# Pids, logs, the database password and the token key live in deploy/local/.run/ (never committed).
+# Pids, logs, the database password, the token key and the cluster's CA and certificates (.run/tls, made with
+# openssl; every Orleans connection is mutual TLS) live in deploy/local/.run/ (never committed).
 # PostgreSQL keeps its data in $TOKENS_PG_DATA (default /tmp/orleans-tokens-pg-<port>), where the postgres user
 # can reach it when this runs as root. Port of PostgreSQL: $TOKENS_PG_PORT (default 55432); up remembers both.
 set -euo pipefail
@@ -102,6 +103,37 @@ SELECT 'CREATE DATABASE tokens OWNER tokens' WHERE NOT EXISTS (SELECT FROM pg_da
 EOF
 }
 
+# The cluster's private CA and a certificate per role (OU=silo, gateway, admin; the subject's OU is the role the
+# silos check), made once with openssl, owner-only in .run/tls. ECDSA P-256, both TLS key usages, valid a year.
+make_certificates() {
+    local tls=$run/tls role
+    command -v openssl >/dev/null || fail "openssl is missing (apt-get install openssl)"
+    (umask 077 && mkdir -p "$tls")
+    if [ ! -s "$tls/ca.pem" ]; then
+        say "making the cluster CA and certificates in $tls (openssl)"
+        (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 \
+            -keyout "$tls/ca.key" -out "$tls/ca.pem" -subj "/O=orleans-tokens/CN=Orleans.Tokens local cluster CA" \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign) >"$run/tls.log" 2>&1 \
+            || fail "openssl could not make the CA, see $run/tls.log"
+    fi
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n' >"$tls/leaf.ext"
+    for role in silo gateway admin; do
+        [ -s "$tls/$role.pem" ] && continue
+        (umask 077 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tls/$role.key" \
+            -out "$tls/$role.csr" -subj "/O=orleans-tokens/OU=$role/CN=local $role" \
+            && openssl x509 -req -in "$tls/$role.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 365 \
+                -extfile "$tls/leaf.ext" -out "$tls/$role.pem") >>"$run/tls.log" 2>&1 \
+            || fail "openssl could not make the $role certificate, see $run/tls.log"
+    done
+}
+
+# Points Cluster:Tls at the certificate of a role (silo, gateway, admin).
+export_tls_env() {
+    export Cluster__Tls__CaCertificate=$run/tls/ca.pem
+    export Cluster__Tls__Certificate=$run/tls/$1.pem
+    export Cluster__Tls__PrivateKey=$run/tls/$1.key
+}
+
 # The settings every process of this cluster shares (secrets included), as environment variables.
 export_cluster_env() {
     export Cluster__Storage=PostgreSql
@@ -162,7 +194,9 @@ up() {
             || fail "build of $name failed, see $run/build-$name.log"
     done
 
+    make_certificates
     export_cluster_env
+    export_tls_env silo
     say "starting 2 silos"
     for i in 0 1; do
         # Both apply the schema: it is idempotent and they take turns on a lock.
@@ -173,6 +207,7 @@ up() {
     wait_for "silos" silos_active silo1 silo2
 
     say "starting 2 gateways"
+    export_tls_env gateway
     for i in 0 1; do
         start "gateway$((i + 1))" dotnet "$gateway_dll" --Cluster:Mode=Client --urls "http://127.0.0.1:${http_ports[i]}"
     done
@@ -208,6 +243,7 @@ down() {
 admin() {
     [ -f "$admin_dll" ] || fail "the admin tool is not built; run up first"
     export_cluster_env
+    export_tls_env admin
     exec dotnet "$admin_dll" "$@"
 }
 

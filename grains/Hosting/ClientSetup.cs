@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using Orleans.Tokens.Hosting.Tls;
 
 namespace Orleans.Tokens.Hosting;
 
@@ -7,10 +8,12 @@ public static class ClientSetup
     /// <summary>
     /// Joins the cluster that the settings name: on PostgreSQL, through the gateways its membership table lists;
     /// otherwise the embedded default's, through its localhost gateway port. Grain calls time out after
-    /// <see cref="Deadlines.Call"/>.
+    /// <see cref="Deadlines.Call"/>. Its connections are mutual TLS with the identity of <paramref name="role"/>
+    /// (see <see cref="TlsSetup.Identity"/>).
     /// </summary>
-    public static IClientBuilder UseTokensCluster(this IClientBuilder client, TokensSettings settings)
+    public static IClientBuilder UseTokensCluster(this IClientBuilder client, TokensSettings settings, ClusterRole role)
     {
+        client.UseClusterTls(settings.Identity(role));
         client.Configure<ClientMessagingOptions>(options => settings.Deadlines.Apply(options));
         if (settings.Storage != ClusterStorage.PostgreSql)
             return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);

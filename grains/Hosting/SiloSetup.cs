@@ -8,16 +8,20 @@ using Orleans.Storage;
 using Orleans.Tokens.Grains;
 using Orleans.Tokens.Hosting.Health;
 using Orleans.Tokens.Hosting.Storage;
+using Orleans.Tokens.Hosting.Tls;
 
 namespace Orleans.Tokens.Hosting;
 
 public static class SiloSetup
 {
-    /// <summary>The silo that <see cref="TokensSettings.Storage"/> names.</summary>
-    public static ISiloBuilder UseTokensSilo(this ISiloBuilder silo, TokensSettings settings) =>
-        settings.Storage == ClusterStorage.PostgreSql
+    /// <summary>The silo that <see cref="TokensSettings.Storage"/> names, its Orleans connections mutual TLS.</summary>
+    public static ISiloBuilder UseTokensSilo(this ISiloBuilder silo, TokensSettings settings)
+    {
+        silo.UseClusterTls(settings.Identity(ClusterRole.Silo));
+        return settings.Storage == ClusterStorage.PostgreSql
             ? silo.UsePostgresTokensSilo(settings)
             : silo.UseEmbeddedTokensSilo(settings);
+    }
 
     /// <summary>
     /// The embedded default: one silo on localhost clustering, customer accounts in the project's batching grain

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Orleans.Hosting.Kubernetes;
+using Orleans.Tokens.Hosting.Tls;
 
 namespace Orleans.Tokens.Hosting;
 
@@ -46,6 +47,12 @@ public sealed record TokensSettings(
     /// survives a crash of the process, not of the machine.
     /// </summary>
     public bool SqliteFullSync { get; init; } = true;
+
+    /// <summary>
+    /// This process's cluster TLS files (<c>Cluster:Tls:CaCertificate</c>, <c>Cluster:Tls:Certificate</c>,
+    /// <c>Cluster:Tls:PrivateKey</c>: all three or none); none on SQLite means the embedded default's own.
+    /// </summary>
+    public ClusterTlsFiles? Tls { get; init; }
 
     /// <summary>Storage and grain-call deadlines (contract section 11).</summary>
     public Deadlines Deadlines { get; init; } = Deadlines.Default;
@@ -94,7 +101,17 @@ public sealed record TokensSettings(
             ApplySchema = configuration.GetValue("Cluster:ApplySchema", false),
             SqliteFullSync = !"Normal".Equals(configuration["Tokens:SqliteSynchronous"], StringComparison.OrdinalIgnoreCase),
             Deadlines = Deadlines.From(configuration),
+            Tls = TlsFiles(configuration),
         };
+    }
+
+    private static ClusterTlsFiles? TlsFiles(IConfiguration configuration)
+    {
+        string[] keys = ["Cluster:Tls:CaCertificate", "Cluster:Tls:Certificate", "Cluster:Tls:PrivateKey"];
+        var paths = keys.Select(key => configuration[key]).ToArray();
+        if (paths.All(string.IsNullOrEmpty)) return null;
+        if (paths.Any(string.IsNullOrEmpty)) throw new InvalidOperationException($"set all of {string.Join(", ", keys)} or none");
+        return new ClusterTlsFiles(paths[0]!, paths[1]!, paths[2]!);
     }
 
     public string SqlitePath => Path.Combine(DataDirectory, "tokens.db");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
+using Orleans.Tokens.Hosting.Tls;
+using Orleans.Tokens.Tests.Infrastructure;
 using Orleans.Tokens.Tests.ProcessLevel;
 using Xunit.Abstractions;
 
@@ -11,7 +13,8 @@ namespace Orleans.Tokens.Tests.ClusterLevel;
 /// (<c>dotnet Orleans.Tokens.Silo.dll</c>, Cluster:Storage=PostgreSql, each applying the schema, on free silo and
 /// Orleans gateway ports of 127.0.0.1, which Orleans cannot take as port 0) and client-mode gateways (<c>dotnet
 /// Orleans.Tokens.Gateway.dll --Cluster:Mode=Client</c>), all sharing one fresh token key
-/// (Tokens__TokenKeys__&lt;id&gt;) and the connection string. Every web server binds a port of its own
+/// (Tokens__TokenKeys__&lt;id&gt;) and the connection string, and a cluster CA made with openssl that gave silos,
+/// gateways and the admin tool each a certificate of their role (<see cref="OpenSslAuthority"/>). Every web server binds a port of its own
 /// (<see cref="HostSettings.OwnPort"/>, read from its output), and every host has a short drain delay. A silo is ready
 /// when its host has started (the silo is then active in the membership table); a gateway when GET /healthz answers
 /// 200 and a mint for an unknown customer reaches a grain (401, -2018).
@@ -33,7 +36,11 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         _workDirectory = Path.Combine(Path.GetTempPath(), "orleans-tokens-cluster-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_workDirectory);
         var keyId = "k" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        Environment = new Dictionary<string, string>
+        var authority = OpenSslAuthority.Create(Path.Combine(_workDirectory, "tls"));
+        SiloTls = authority.Issue("silo", ClusterRole.Silo);
+        GatewayTls = authority.Issue("gateway", ClusterRole.Gateway);
+        AdminTls = authority.Issue("admin", ClusterRole.Admin);
+        Environment = new Dictionary<string, string>(Tls(AdminTls))
         {
             ["Cluster__Storage"] = "PostgreSql",
             ["ConnectionStrings__Tokens"] = postgres.ConnectionString,
@@ -44,8 +51,27 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         };
     }
 
-    /// <summary>The settings every process of this cluster shares (secrets included), as environment variables.</summary>
+    /// <summary>
+    /// The settings every process of this cluster shares (secrets included), as environment variables, with the
+    /// admin tool's cluster certificate, which silos and gateways replace with their own.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <summary>The cluster certificates of its silos, gateways and admin tool, issued by the cluster's CA.</summary>
+    public ClusterTlsFiles SiloTls { get; }
+    public ClusterTlsFiles GatewayTls { get; }
+    public ClusterTlsFiles AdminTls { get; }
+
+    /// <summary><paramref name="files"/> as the Cluster__Tls__ settings.</summary>
+    public static IReadOnlyDictionary<string, string> Tls(ClusterTlsFiles files) => new Dictionary<string, string>
+    {
+        ["Cluster__Tls__CaCertificate"] = files.CaCertificate,
+        ["Cluster__Tls__Certificate"] = files.Certificate,
+        ["Cluster__Tls__PrivateKey"] = files.PrivateKey,
+    };
+
+    /// <summary>A directory of this cluster's, deleted with it, for a test's own files.</summary>
+    public string ScratchDirectory(string name) => Directory.CreateDirectory(Path.Combine(_workDirectory, name)).FullName;
 
     public IReadOnlyList<ClusterSilo> Silos => _silos;
     public IReadOnlyList<ClusterGateway> Gateways => _gateways;
@@ -112,7 +138,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
             ProcessBinaries.Silo,
             // Every silo applies the schema, as cluster.sh has it: idempotent, and they take turns on a lock.
             ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}", HostSettings.OwnPort, HostSettings.ShortDrain],
-            environment is null ? Environment : new Dictionary<string, string>(Environment.Concat(environment)),
+            Merged(Environment, Tls(SiloTls), environment ?? new Dictionary<string, string>()),
             _workDirectory);
         var silo = new ClusterSilo(name, siloPort, gatewayPort, process);
         _silos.Add(silo);
@@ -131,7 +157,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             var name = $"gateway{_gateways.Count + 1}";
-            var environment = new Dictionary<string, string>(Environment) { ["Cluster__Mode"] = "Client" };
+            var environment = Merged(Environment, Tls(GatewayTls), new Dictionary<string, string> { ["Cluster__Mode"] = "Client" });
             var process = ChildProcess.Start(
                 ProcessBinaries.Gateway,
                 [HostSettings.OwnPort, HostSettings.ShortDrain, .. settings],
@@ -144,6 +170,14 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         }
         await Task.WhenAll(started.Select(WaitUntilReadyAsync));
         _log.WriteLine($"{string.Join(", ", started.Select(g => $"{g.Name} (pid {g.Process.Id}) on {g.BaseUrl}"))} ready in {watch.ElapsedMilliseconds} ms");
+    }
+
+    /// <summary>Settings where each later dictionary's win.</summary>
+    public static Dictionary<string, string> Merged(params IReadOnlyDictionary<string, string>[] layers)
+    {
+        var merged = new Dictionary<string, string>();
+        foreach (var setting in layers.SelectMany(layer => layer)) merged[setting.Key] = setting.Value;
+        return merged;
     }
 
     private static async Task WaitUntilReadyAsync(ClusterGateway gateway)

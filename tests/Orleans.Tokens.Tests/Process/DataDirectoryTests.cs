@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Orleans.Tokens.Hosting;
+using Orleans.Tokens.Hosting.Tls;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -7,7 +8,7 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 
 /// <summary>
 /// The embedded default's data directory is its owner's alone (issue 9): the directory 0700, the SQLite database
-/// with its WAL and shared-memory files and the token-key file 0600, also when an earlier version left them wider;
+/// with its WAL and shared-memory files, the token-key file and the cluster TLS files 0600, also when an earlier version left them wider;
 /// the gateway logs the directory's absolute path; and it refuses to start, creating nothing, when the database
 /// exists but its token-key file does not.
 /// </summary>
@@ -30,7 +31,7 @@ public sealed class DataDirectoryTests(ITestOutputHelper log)
         // Files an earlier version left readable by everyone are tightened at the next start.
         await gateway.StopAsync();
         File.SetUnixFileMode(gateway.DataDirectory, Owner0700 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        foreach (var file in Files(gateway.DataDirectory).Where(File.Exists))
+        foreach (var file in Files(gateway.DataDirectory).Where(File.Exists).Concat(Directory.GetFiles(EmbeddedCertificates.Directory(gateway.DataDirectory))))
             File.SetUnixFileMode(file, Owner0600 | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         await gateway.RestartAsync();
         await gateway.Admin.CreateCustomerAsync(4200002, balance: 1);
@@ -69,6 +70,11 @@ public sealed class DataDirectoryTests(ITestOutputHelper log)
         // The database, its WAL and shared-memory files (a write happened, so they exist) and the key file.
         Assert.Equal(4, present.Count);
         foreach (var file in present) Assert.True(File.GetUnixFileMode(file) == Owner0600, $"{file}: {File.GetUnixFileMode(file)}");
+        // The cluster CA's certificate and the silo's, gateway's and admin tool's certificates and keys.
+        var tls = EmbeddedCertificates.Directory(directory);
+        Assert.Equal(Owner0700, File.GetUnixFileMode(tls));
+        Assert.Equal(7, Directory.GetFiles(tls).Length);
+        foreach (var file in Directory.GetFiles(tls)) Assert.True(File.GetUnixFileMode(file) == Owner0600, $"{file}: {File.GetUnixFileMode(file)}");
     }
 
     private static IEnumerable<string> Files(string directory) =>

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Orleans.Tokens.Hosting.Tls;
+using Orleans.Tokens.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -8,8 +10,8 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 /// <summary>
 /// Section 6: "&lt;details&gt; never contains a secret (an authenticator's secret, a content key, a KEK)", and the
 /// product rule that secrets stay out of logs: after a run with customers, content keys, kek+ek, bad
-/// authenticators and refusals, the gateway's own stdout and stderr (default log levels) hold none of them,
-/// nor the token key.
+/// authenticators and refusals, and refused TLS connections to its Orleans ports, the gateway's own stdout and
+/// stderr (default log levels) hold none of them, nor the token key, nor the cluster TLS keys (issue 9).
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class LogSecretTests(ITestOutputHelper log)
@@ -116,6 +118,23 @@ public sealed class LogSecretTests(ITestOutputHelper log)
             secrets.Add(($"token key {key.Name} (hex)", Convert.ToHexString(Convert.FromBase64String(key.Value.GetString()!))));
             secrets.Add(($"token key {key.Name} (base64url)", key.Value.GetString()!.TrimEnd('=').Replace('+', '-').Replace('/', '_')));
         }
+
+        // The cluster TLS keys (the silo's, the client-mode gateways', the admin tool's: the admin credential): each
+        // line of their PEM, and the private scalar in hex.
+        foreach (var keyPath in Directory.GetFiles(EmbeddedCertificates.Directory(gateway.DataDirectory), "*.key"))
+        {
+            var pem = File.ReadAllText(keyPath);
+            foreach (var line in pem.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("-----", StringComparison.Ordinal)))
+                secrets.Add(($"TLS key {Path.GetFileName(keyPath)} (PEM line)", line.Trim()));
+            using var ecdsa = System.Security.Cryptography.ECDsa.Create();
+            ecdsa.ImportFromPem(pem);
+            secrets.Add(($"TLS key {Path.GetFileName(keyPath)} (hex)", Convert.ToHexString(ecdsa.ExportParameters(true).D!)));
+        }
+
+        // TLS clients the silo refuses, so that its logs hold whatever a refused handshake logs.
+        var silo = EmbeddedCertificates.Files(gateway.DataDirectory, ClusterRole.Silo);
+        Assert.True((await TlsProbe.ConnectAsync(gateway.GatewayPort, null, null, TimeSpan.FromSeconds(20))).Refused);
+        Assert.True((await TlsProbe.ConnectAsync(gateway.GatewayPort, silo.Certificate, silo.PrivateKey, TimeSpan.FromSeconds(20))).Refused);
 
         // Stop the gateway so that everything it logged has been flushed.
         await gateway.StopAsync();
