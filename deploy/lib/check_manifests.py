@@ -6,6 +6,8 @@ its setting names; probes are the contract's /healthz and /readyz; secret and co
 Silos under Orleans' Kubernetes hosting (Cluster__Kubernetes=true) get POD_NAME, POD_NAMESPACE and POD_IP from the
 downward API, pod labels equal to their service and cluster ids, and a service account whose Role grants what the
 hosting needs on pods (get, list, watch, patch) and no delete; every other pod mounts no service account token.
+Every process of the PostgreSQL cluster reads its cluster TLS files from read-only secret mounts: one CA for all,
+certificate secrets of their own for silos and gateways.
 Then that the dashboard and alert rules use exactly the metric names of deploy/metric-names.txt.
 Run from the repository root: python3 deploy/lib/check_manifests.py <render.yaml>"""
 import glob, json, os, re, sys
@@ -152,6 +154,45 @@ for owner, template in pod_templates:
             problems.append(f"{where}: readiness is /readyz (contract §1)")
         if c.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/healthz":
             problems.append(f"{where}: liveness is /healthz (contract §1)")
+
+# Mutual TLS on Orleans connections (README, Cluster TLS): every container of the PostgreSQL cluster (silos and
+# client-mode gateways) reads the three Cluster__Tls__ files from read-only mounts of secrets in the render; all
+# share one CA secret, and silos and gateways have certificate secrets of their own (the role is in the certificate).
+tls_settings = ("Cluster__Tls__CaCertificate", "Cluster__Tls__Certificate", "Cluster__Tls__PrivateKey")
+ca_secrets, cert_secrets = set(), {}
+for owner, template in pod_templates:
+    where = f"{owner['kind']}/{owner['metadata']['name']}"
+    volumes = {v["name"]: v for v in template["spec"].get("volumes", [])}
+    for c in template["spec"]["containers"]:
+        env = {e["name"]: e.get("value") for e in c.get("env", [])}
+        if (env.get("Cluster__Storage") or "").lower() != "postgresql":
+            continue
+        secrets = []
+        for setting in tls_settings:
+            path = env.get(setting)
+            mount = next((m for m in c.get("volumeMounts", []) if path and path.startswith(m["mountPath"].rstrip("/") + "/")), None)
+            secret = (volumes.get(mount["name"], {}).get("secret") or {}).get("secretName") if mount else None
+            if not path or not mount or not secret:
+                problems.append(f"{where}: {setting} must be a file of a mounted secret (got {path!r})")
+                continue
+            if not mount.get("readOnly"):
+                problems.append(f"{where}: the mount of {setting} ({mount['mountPath']}) must be readOnly")
+            target = objects.get(("Secret", secret))
+            if not target or path.rsplit("/", 1)[1] not in target.get("data", {}):
+                problems.append(f"{where}: {setting} is {path}, not a key of a Secret {secret} in the render")
+            secrets.append(secret)
+        if len(secrets) == 3:
+            ca_secrets.add(secrets[0])
+            role = "silo" if "Cluster__SiloPort" in env else "gateway"
+            cert_secrets.setdefault(role, set()).add(secrets[1])
+            if secrets[1] != secrets[2]:
+                problems.append(f"{where}: the certificate and its key come from different secrets")
+if len(ca_secrets) > 1:
+    problems.append(f"the cluster's processes trust different CA secrets: {sorted(ca_secrets)}")
+if cert_secrets.get("silo", set()) & cert_secrets.get("gateway", set()):
+    problems.append("silos and gateways share a certificate secret: a gateway would hold the silos' identity")
+notes.append(f"cluster TLS: CA secret {sorted(ca_secrets)}, certificate secrets " +
+             ", ".join(f"{role} {sorted(names)}" for role, names in sorted(cert_secrets.items())))
 
 # The Kubernetes hosting's access to the API: the pod's own service account with its token mounted, bound in the
 # pod's namespace to a Role granting get/list/watch/patch on pods and no delete. Every other pod mounts no token.

@@ -3,7 +3,9 @@ namespace Orleans.Tokens;
 /// <summary>
 /// One customer account, keyed by its customer id. Every change is durable before the call returns; views
 /// (<see cref="Show"/>, keys, usage) show the durable state, never a change still being written.
-/// Admin calls on an account that does not exist throw <see cref="AccountException"/>.
+/// Admin calls on an account that does not exist throw <see cref="AccountException"/>. Every method but those marked
+/// <see cref="GatewayOperationAttribute"/> is an admin operation: a call that is not a signed admin command throws
+/// <see cref="AdminCommandRefusedException"/>.
 /// </summary>
 [Alias("Orleans.Tokens.ICustomerGrain")]
 public interface ICustomerGrain : IGrainWithIntegerKey
@@ -14,7 +16,7 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     /// <see cref="OutcomeUnknownException"/> when that cannot be known (section 11). Cancelled, and not debited, when
     /// <paramref name="cancellation"/> fires (the client is gone) before the debit's write is under way.
     /// </summary>
-    [Alias("Mint")]
+    [Alias("Mint"), GatewayOperation]
     Task<MintResult> Mint(MintRequest request, CancellationToken cancellation);
 
     [Alias("Create")]
@@ -56,7 +58,7 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     Task PutKey(byte[] kid, byte[] contentKey);
 
     /// <summary>The stored content key, or null.</summary>
-    [Alias("GetKey")]
+    [Alias("GetKey"), GatewayOperation]
     Task<byte[]?> GetKey(byte[] kid);
 
     /// <summary>True when the key was there.</summary>

@@ -4,6 +4,6 @@ namespace Orleans.Tokens;
 [Alias("Orleans.Tokens.IReadinessGrain")]
 public interface IReadinessGrain : IGrainWithIntegerKey
 {
-    [Alias("Ping")]
+    [Alias("Ping"), GatewayOperation]
     Task Ping();
 }

@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using Orleans.Tokens.Hosting.Admin;
 using Orleans.Tokens.Hosting.Tls;
 
 namespace Orleans.Tokens.Hosting;
@@ -9,11 +10,13 @@ public static class ClientSetup
     /// Joins the cluster that the settings name: on PostgreSQL, through the gateways its membership table lists;
     /// otherwise the embedded default's, through its localhost gateway port. Grain calls time out after
     /// <see cref="Deadlines.Call"/>. Its connections are mutual TLS with the identity of <paramref name="role"/>
-    /// (see <see cref="TlsSetup.Identity"/>).
+    /// (see <see cref="TlsSetup.Identity"/>); the admin tool's signs its admin operations (<see cref="AdminCommandSigner"/>).
     /// </summary>
     public static IClientBuilder UseTokensCluster(this IClientBuilder client, TokensSettings settings, ClusterRole role)
     {
-        client.UseClusterTls(settings.Identity(role));
+        var identity = settings.Identity(role);
+        client.UseClusterTls(identity);
+        if (role == ClusterRole.Admin) client.AddOutgoingGrainCallFilter(new AdminCommandSigner(identity, TimeProvider.System));
         client.Configure<ClientMessagingOptions>(options => settings.Deadlines.Apply(options));
         if (settings.Storage != ClusterStorage.PostgreSql)
             return client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);

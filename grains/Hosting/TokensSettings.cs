@@ -107,10 +107,10 @@ public sealed record TokensSettings(
 
     private static ClusterTlsFiles? TlsFiles(IConfiguration configuration)
     {
-        string[] keys = ["Cluster:Tls:CaCertificate", "Cluster:Tls:Certificate", "Cluster:Tls:PrivateKey"];
-        var paths = keys.Select(key => configuration[key]).ToArray();
+        string?[] paths = [configuration["Cluster:Tls:CaCertificate"], configuration["Cluster:Tls:Certificate"], configuration["Cluster:Tls:PrivateKey"]];
         if (paths.All(string.IsNullOrEmpty)) return null;
-        if (paths.Any(string.IsNullOrEmpty)) throw new InvalidOperationException($"set all of {string.Join(", ", keys)} or none");
+        if (paths.Any(string.IsNullOrEmpty))
+            throw new InvalidOperationException("set all of Cluster:Tls:CaCertificate, Cluster:Tls:Certificate and Cluster:Tls:PrivateKey, or none");
         return new ClusterTlsFiles(paths[0]!, paths[1]!, paths[2]!);
     }
 

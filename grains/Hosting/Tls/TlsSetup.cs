@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Tokens.Hosting.Admin;
 
 namespace Orleans.Tokens.Hosting.Tls;
 
@@ -22,12 +25,15 @@ public static class TlsSetup
 
     /// <summary>
     /// A silo's connections: the silo port accepts silos only, the client port gateways and the admin tool only,
-    /// and a silo connects only to silos. Throws when <paramref name="identity"/> is not a silo's.
+    /// and a silo connects only to silos; and admin operations run only as signed admin commands
+    /// (<see cref="AdminCommandCheck"/>). Throws when <paramref name="identity"/> is not a silo's.
     /// </summary>
     public static ISiloBuilder UseClusterTls(this ISiloBuilder silo, ClusterIdentity identity)
     {
         if (identity.Role != ClusterRole.Silo)
             throw new InvalidOperationException($"a silo needs a certificate with OU=silo, not {identity.Certificate.Subject}");
+        silo.ConfigureServices(services => services.AddSingleton<IIncomingGrainCallFilter>(provider =>
+            new AdminCommandCheck(identity, TimeProvider.System, provider.GetRequiredService<ILogger<AdminCommandCheck>>())));
         return silo.Configure<SiloConnectionOptions>(options =>
         {
             options.ConfigureSiloInboundConnection(connection => connection.UseServerTls(identity.Options(ClusterRole.Silo)));

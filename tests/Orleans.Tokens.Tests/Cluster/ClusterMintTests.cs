@@ -72,13 +72,15 @@ public sealed class ClusterMintTests(ITestOutputHelper log)
         }
 
         // The balance as each gateway's side sees it. The admin tool is itself an Orleans client: run with a
-        // gateway's settings it joins the same cluster through the membership table, as that gateway does, but it
-        // cannot be made to go through that gateway process, and the settings of the two gateways differ in nothing
-        // but their HTTP port. So "customer show" with each gateway's settings shows what the cluster stores, and
+        // gateway's settings (and the admin certificate: a gateway's may not read accounts) it joins the same cluster
+        // through the membership table, as that gateway does, but it cannot be made to go through that gateway
+        // process, and the settings of the two gateways differ in nothing but their HTTP port. So "customer show"
+        // with each gateway's settings shows what the cluster stores, and
         // the view through each gateway itself is a further mint there: 400 -2019 (section 3: nothing is debited).
         foreach (var gateway in cluster.Gateways)
         {
-            var balances = await new AdminProcess(gateway.Environment, log).BalancesAsync([customer.Id]);
+            var balances = await new AdminProcess(ClusterProcesses.Merged(gateway.Environment, ClusterProcesses.Tls(cluster.AdminTls)), log)
+                .BalancesAsync([customer.Id]);
             log.WriteLine($"customer show with {gateway.Name}'s settings: production {balances[customer.Id].Production}, test {balances[customer.Id].Test}");
             Assert.Equal((0L, 7L), balances[customer.Id]);
             var more = await TokenRequests.GetAsync(gateway.Http, TokenRequests.WidevinePath,

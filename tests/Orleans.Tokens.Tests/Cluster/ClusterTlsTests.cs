@@ -10,7 +10,7 @@ namespace Orleans.Tokens.Tests.ClusterLevel;
 /// A PostgreSQL cluster's Orleans ports (each silo's silo port and client port) take only the cluster CA's
 /// certificates, each port only the roles it serves (issue 9, must-show 1; <see cref="OrleansPortChecks"/>); the
 /// admin tool with another CA's admin certificate changes nothing, while the cluster's silos, gateways and admin
-/// tool, each with its own certificate, work.
+/// tool, each with its own certificate, work; with a gateway's certificate it is refused every admin operation.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterTlsTests(ITestOutputHelper log)
@@ -37,6 +37,11 @@ public sealed class ClusterTlsTests(ITestOutputHelper log)
         var mint = await TokenRequests.GetAsync(cluster.Gateways[0].Http, TokenRequests.WidevinePath,
             [.. TokenRequests.Widevine(customer.Production, TokenRequests.RandomHex(16), TokenRequests.RandomHex(16)), new("errorFormat", "json")]);
         Assert.Equal(System.Net.HttpStatusCode.OK, mint.Status);
+        Assert.Equal((4L, 0L), (await cluster.Admin.BalancesAsync([customer.Id]))[customer.Id]);
+
+        // A client with a gateway's identity (through the membership table, as the gateways connect).
+        var asGateway = new AdminProcess(ClusterProcesses.Merged(cluster.Environment, ClusterProcesses.Tls(cluster.GatewayTls)), log);
+        await GatewayIdentityChecks.AssertAdminOperationsRefusedAsync(asGateway, cluster.Admin, customer.Id, log);
         Assert.Equal((4L, 0L), (await cluster.Admin.BalancesAsync([customer.Id]))[customer.Id]);
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Tokens.Hosting;
+using Orleans.Tokens.Hosting.Admin;
+using Orleans.Tokens.Hosting.Tls;
 using Orleans.Tokens.Tests.ProcessLevel;
 
 namespace Orleans.Tokens.Tests.Infrastructure;
@@ -10,6 +12,7 @@ namespace Orleans.Tokens.Tests.Infrastructure;
 /// in a fresh temporary data directory (deleted afterwards), serving the production environment, with
 /// <c>Tokens:PublicBaseUrl</c> = <see cref="PublicBaseUrl"/>. Kestrel binds a loopback port of its own; the silo gets
 /// free ports (Orleans cannot bind port 0). No drain delay: nothing routes to it, and every fixture stops at once.
+/// Admin operations called through <see cref="Grains"/> are signed as the admin tool signs them.
 /// A subclass may pass other settings.
 /// </summary>
 public class GatewayFixture : IAsyncLifetime
@@ -61,7 +64,14 @@ public class GatewayFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in _settings) settings[key] = value;
-        Factory = new GatewayFactory(settings, _services);
+        Factory = new GatewayFactory(settings, services =>
+        {
+            // The test acts as the admin tool: the grain calls it makes through Grains are signed admin commands,
+            // with the admin certificate the embedded default made under the data directory.
+            services.AddSingleton<IOutgoingGrainCallFilter>(_ => new AdminCommandSigner(
+                ClusterIdentity.Load(EmbeddedCertificates.Files(DataDirectory, ClusterRole.Admin)), TimeProvider.System));
+            _services?.Invoke(services);
+        });
         Factory.StartServer();
         // On Kestrel the factory's ClientOptions.BaseAddress is the address the server really listens on.
         Client = Factory.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = Factory.ClientOptions.BaseAddress });
