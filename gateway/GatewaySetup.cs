@@ -47,6 +47,8 @@ internal static class GatewaySetup
         builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.TryAddKeyedSingleton(TokenEndpoint.ClockKey, TimeProvider.System);
         builder.Services.AddSingleton<TokenEndpoint>();
+        builder.Services.Configure<FailedAuthenticationLimits>(builder.Configuration.GetSection("Limits"));
+        builder.Services.AddSingleton<FailedAuthentications>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
         return builder;
     }

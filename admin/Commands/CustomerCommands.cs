@@ -150,18 +150,40 @@ internal static class CustomerCommands
         var customerId = CustomerIdArgument();
         var widevine = SwitchOption("--widevine", "Whether Widevine tokens may be minted");
         var playReady = SwitchOption("--playready", "Whether PlayReady tokens may be minted");
-        var command = new Command("set", "Turns the DRM options on or off") { customerId, widevine, playReady };
+        var rate = new Option<string>("--max-mints-per-second")
+        {
+            Description = "At most N mints a second over every gateway (N >= 1), or none for no limit",
+        };
+        var command = new Command("set", "Turns the DRM options on or off, or sets the mint rate limit") { customerId, widevine, playReady, rate };
         command.Validators.Add(result =>
         {
-            if (result.GetResult(widevine) is null && result.GetResult(playReady) is null)
-                result.AddError("customer set needs --widevine or --playready");
+            if (result.GetResult(widevine) is null && result.GetResult(playReady) is null && result.GetResult(rate) is null)
+                result.AddError("customer set needs --widevine, --playready or --max-mints-per-second");
+            if (result.GetResult(rate) is not null && !TryRate(result.GetValue(rate), out _))
+                result.AddError("--max-mints-per-second takes a whole number from 1 to 1000000, or none");
         });
         command.Action = new JsonAction(async (parse, cancellationToken) =>
         {
             var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
-            return Describe(await grain.SetOptions(parse.GetValue(widevine), parse.GetValue(playReady)));
+            CustomerView? view = null;
+            if (parse.GetResult(widevine) is not null || parse.GetResult(playReady) is not null)
+                view = await grain.SetOptions(parse.GetValue(widevine), parse.GetValue(playReady));
+            if (parse.GetResult(rate) is not null && TryRate(parse.GetValue(rate), out var limit))
+                view = await grain.SetMintRateLimit(limit);
+            return Describe(view!);
         });
         return command;
+    }
+
+    /// <summary>A mint rate limit as given: a whole number 1–1,000,000, or <c>none</c> (null).</summary>
+    private static bool TryRate(string? text, out int? limit)
+    {
+        limit = null;
+        if (text == "none") return true;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || value is < 1 or > 1_000_000) return false;
+        limit = value;
+        return true;
     }
 
     private static JsonObject Describe(CustomerView customer) => new()
@@ -170,6 +192,7 @@ internal static class CustomerCommands
         ["enabled"] = customer.Enabled,
         ["widevine"] = customer.Options.Widevine,
         ["playready"] = customer.Options.PlayReady,
+        ["maxMintsPerSecond"] = customer.MaxMintsPerSecond,
         ["balances"] = new JsonObject
         {
             ["production"] = customer.ProductionBalance,

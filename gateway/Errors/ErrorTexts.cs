@@ -55,6 +55,7 @@ internal static class ErrorTexts
         [ErrorCode.IdempotencyKeyReused] = "Idempotency key reused with different parameters",
         [ErrorCode.IdempotencyKeyInProgress] = "A request with this idempotency key is in progress",
         [ErrorCode.InvalidIdempotencyKey] = "Invalid idempotency key",
+        [ErrorCode.TooManyRequests] = "Too many requests",
     };
 
     /// <summary>The text of <paramref name="code"/>, with <paramref name="details"/> where the table takes them.</summary>
@@ -73,6 +74,7 @@ internal static class ErrorTexts
         ErrorCode.OutcomeUnknown => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.IdempotencyKeyReused => StatusCodes.Status422UnprocessableEntity,
         ErrorCode.IdempotencyKeyInProgress => StatusCodes.Status409Conflict,
+        ErrorCode.TooManyRequests => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status400BadRequest,
     };
 }

@@ -21,6 +21,7 @@ internal sealed class TokenEndpoint(
     GatewayOptions options,
     [FromKeyedServices(TokenEndpoint.ClockKey)] TimeProvider clock,
     TokensMetrics metrics,
+    FailedAuthentications failedAuthentications,
     ILogger<TokenEndpoint> logger)
 {
     /// <summary>The key of the clock that dates token issue.</summary>
@@ -49,10 +50,17 @@ internal sealed class TokenEndpoint(
     {
         var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
         var (request, error, format) = TokenRequest.Validate(drm, parameters, clock.GetUtcNow());
+        var address = context.Connection.RemoteIpAddress;
         if (request is null)
         {
-            await ErrorResponse.Write(context.Response, error!, format);
-            return error!.Code;
+            if (error!.Code == ErrorCode.InvalidAuthenticator) failedAuthentications.Failed(address);
+            await ErrorResponse.Write(context.Response, error, format);
+            return error.Code;
+        }
+        if (failedAuthentications.Blocked(address, out var wait))
+        {
+            await TooManyRequests(context.Response, wait, format);
+            return ErrorCode.TooManyRequests;
         }
 
         MintResult result;
@@ -78,8 +86,14 @@ internal sealed class TokenEndpoint(
             await ErrorResponse.Write(context.Response, failure, format);
             return failure.Code;
         }
+        if (result.Code == ErrorCode.TooManyRequests)
+        {
+            await TooManyRequests(context.Response, result.RetryAfter ?? TimeSpan.Zero, format);
+            return result.Code;
+        }
         if (result.Code != ErrorCode.None)
         {
+            if (result.Code == ErrorCode.InvalidAuthenticator) failedAuthentications.Failed(address);
             // Of the account refusals only -2018 takes details; they name the parameter, as a malformed one's do.
             await ErrorResponse.Write(context.Response, new TokenError(result.Code, "customerAuthenticator"), format);
             return result.Code;
@@ -92,6 +106,7 @@ internal sealed class TokenEndpoint(
         if (result.IssuedAt is { } issuedAt && issuedAt != request.Values.IssuedAt)
             request = TokenRequest.Validate(drm, parameters, issuedAt).Request ?? throw new InvalidOperationException("a replayed request no longer validates");
         var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, result.ContentKey!, result.TokenId));
+        metrics.Sealed(keys.ActiveKeyId);
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
         if (drm == Drm.Widevine)
@@ -125,6 +140,13 @@ internal sealed class TokenEndpoint(
             if (cause is StorageUnavailableException or OrleansMessageRejectionException) return TokenError.Unavailable;
         }
         return TokenError.OutcomeUnknown;
+    }
+
+    /// <summary>429 -9010 with <c>Retry-After</c> in whole seconds, at least 1 (RFC 9110 section 10.2.3).</summary>
+    private static Task TooManyRequests(HttpResponse response, TimeSpan wait, ErrorFormat format)
+    {
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ErrorResponse.Write(response, new TokenError(ErrorCode.TooManyRequests), format);
     }
 }
 

@@ -23,6 +23,8 @@ public sealed record CustomerState : IAppendsRows
     [Id(9)] public UsageDay? CountingDay { get; init; }
     /// <summary>Days that ended but are not yet in the account's <see cref="UsageHistory"/>: usually none.</summary>
     [Id(10)] public ImmutableList<UsageDay> ClosedDays { get; init; } = [];
+    /// <summary>At most this many mints a second (section 11, <c>--max-mints-per-second</c>); null: no limit.</summary>
+    [Id(13)] public int? MaxMintsPerSecond { get; init; }
 
     /// <summary>
     /// Rows the next write appends in its transaction (idempotency records, journal entries). No <c>[Id]</c>: never

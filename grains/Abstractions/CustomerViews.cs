@@ -12,7 +12,8 @@ public sealed record CustomerView(
     [property: Id(2)] CustomerOptions Options,
     [property: Id(3)] long ProductionBalance,
     [property: Id(4)] long TestBalance,
-    [property: Id(5)] ImmutableArray<AuthenticatorView> Authenticators);
+    [property: Id(5)] ImmutableArray<AuthenticatorView> Authenticators,
+    [property: Id(6)] int? MaxMintsPerSecond = null);
 
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.AuthenticatorView")]
 public sealed record AuthenticatorView(

@@ -53,4 +53,5 @@ public enum ErrorCode
     IdempotencyKeyReused = -9002,
     IdempotencyKeyInProgress = -9003,
     InvalidIdempotencyKey = -9004,
+    TooManyRequests = -9010,
 }

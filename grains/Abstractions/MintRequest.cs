@@ -25,7 +25,11 @@ public sealed record MintResult(
     [property: Id(1)] byte[]? ContentKey,
     [property: Id(2)] string? TokenId = null,
     [property: Id(3)] DateTimeOffset? IssuedAt = null,
-    [property: Id(4)] bool Replayed = false)
+    [property: Id(4)] bool Replayed = false,
+    [property: Id(5)] TimeSpan? RetryAfter = null)
 {
     public static MintResult Refused(ErrorCode code) => new(code, null);
+
+    /// <summary>-9010: the customer's mint rate limit; the next mint is allowed after <paramref name="retryAfter"/>.</summary>
+    public static MintResult TooManyRequests(TimeSpan retryAfter) => new(ErrorCode.TooManyRequests, null, RetryAfter: retryAfter);
 }

@@ -45,6 +45,7 @@ public sealed class CustomerGrain(
     private Task? _archiving;
 
     private IdempotencyKeys? _idempotency;
+    private readonly MintRateLimiter _mintRate = new();
     private readonly HashSet<string> _crediting = new(StringComparer.Ordinal);
 
     /// <summary>The actor journalled for a change made without one (a grain call that names nobody).</summary>
@@ -130,7 +131,12 @@ public sealed class CustomerGrain(
 
     public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation)
     {
-        if (!Commit.Current.Exists) Unknown();
+        var account = Commit.Current;
+        if (!account.Exists) Unknown();
+        // Only a caller that authenticates spends the customer's allowance: a flood with a wrong secret cannot.
+        else if (account.MaxMintsPerSecond is { } limit && MintRules.Authenticated(account, request)
+                 && !_mintRate.TryTake(clock.GetUtcNow(), limit, out var retryAfter))
+            return Task.FromResult(MintResult.TooManyRequests(retryAfter));
         return Submit(request, cancellation);
     }
 
@@ -234,6 +240,12 @@ public sealed class CustomerGrain(
             Options = new CustomerOptions(widevine ?? account.Options.Widevine, playReady ?? account.Options.PlayReady),
         });
 
+    public Task<CustomerView> SetMintRateLimit(int? maxMintsPerSecond)
+    {
+        if (maxMintsPerSecond < 1) throw new AccountException("a mint rate limit must be at least 1 a second");
+        return Change(account => account with { MaxMintsPerSecond = maxMintsPerSecond });
+    }
+
     public Task<IssuedAuthenticator> AddAuthenticator(TokenEnvironment environment) =>
         Commit.Submit(account =>
         {
@@ -307,5 +319,6 @@ public sealed class CustomerGrain(
         account.Options,
         account.ProductionBalance,
         account.TestBalance,
-        [.. account.Authenticators.Select(a => new AuthenticatorView(a.Id, a.Environment, a.CreatedAt))]);
+        [.. account.Authenticators.Select(a => new AuthenticatorView(a.Id, a.Environment, a.CreatedAt))],
+        account.MaxMintsPerSecond);
 }

@@ -5,51 +5,72 @@ using System.Text;
 namespace Orleans.Tokens;
 
 /// <summary>
-/// Seals and opens tokens: AES-256-GCM under a token key named by an id that travels in the token, so keys rotate
-/// (new tokens use the active key; every key in the ring still opens). Layout before base64url, no padding:
-/// <c>version(1) | idLength(1) | id | nonce(12) | ciphertext | tag(16)</c>, the header authenticated as data.
+/// Seals and opens tokens (contract section 7): AES-256-GCM under a token key named by an id that travels in the
+/// token, so keys rotate (new tokens use the active key; every key in the ring still opens). Before base64url, no
+/// padding:
+/// <list type="bullet">
+/// <item>v2 (sealed now): <c>2 | idLength(1) | id | salt(16) | ciphertext | tag(16)</c>. Each token has its own
+/// AES-256-GCM key and nonce, the 44 bytes of HKDF-Expand (RFC 5869, SHA-256) from the token key with the info
+/// <c>"orleans-tokens token v2" | salt</c>, the salt random: no key ever seals two tokens, so AES-GCM's bound of
+/// 2^32 random nonces per key does not apply. The token key is 32 uniformly random bytes, so HKDF-Extract is
+/// skipped (RFC 5869 section 3.3).</item>
+/// <item>v1 (opened until its tokens expire): <c>1 | idLength(1) | id | nonce(12) | ciphertext | tag(16)</c>, the
+/// token key itself with a random nonce.</item>
+/// </list>
+/// The header (everything before the ciphertext) is authenticated as associated data.
 /// </summary>
 public sealed class TokenKeyRing
 {
     public const int MaxTokenLength = 2048;
-    private const byte Version = 1;
+    private const byte Version1 = 1, Version2 = 2;
     private const int NonceSize = 12;
+    private const int SaltSize = 16;
+    private const int KeySize = 32;
     private const int TagSize = 16;
+    private static readonly byte[] DerivationLabel = "orleans-tokens token v2"u8.ToArray();
 
     private readonly IReadOnlyDictionary<string, byte[]> _keys;
     private readonly byte[] _activeHeader;
     private readonly byte[] _activeKey;
-    // An AesGcm holds native cipher state that is costly to set up and not safe to share between threads.
-    private readonly ThreadLocal<AesGcm> _sealer;
 
     public TokenKeyRing(string activeKeyId, IReadOnlyDictionary<string, byte[]> keys)
     {
         foreach (var (id, key) in keys)
         {
             if (!IsKeyId(id)) throw new ArgumentException($"token key id '{id}' must be 1–32 letters, digits, '-' or '_'");
-            if (key.Length != 32) throw new ArgumentException($"token key '{id}' must be 32 bytes");
+            if (key.Length != KeySize) throw new ArgumentException($"token key '{id}' must be 32 bytes");
         }
         _keys = keys;
         _activeKey = keys.TryGetValue(activeKeyId, out var active)
             ? active
             : throw new ArgumentException($"the active token key '{activeKeyId}' is not in the key ring");
-        _activeHeader = Header(activeKeyId);
-        _sealer = new ThreadLocal<AesGcm>(() => new AesGcm(_activeKey, TagSize));
+        ActiveKeyId = activeKeyId;
+        _activeHeader = Header(Version2, activeKeyId);
     }
+
+    /// <summary>The id of the key that <see cref="Seal"/> uses.</summary>
+    public string ActiveKeyId { get; }
 
     public static bool IsKeyId(string id) =>
         id.Length is >= 1 and <= 32 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
+    /// <summary>Seals <paramref name="payload"/> as a v2 token under the active key: base64url, at most 2,048 characters for what section 7 allows.</summary>
     public string Seal(TokenPayload payload)
     {
         var plaintext = TokenCodec.Encode(payload);
-        var sealedBytes = new byte[_activeHeader.Length + NonceSize + plaintext.Length + TagSize];
+        var headerLength = _activeHeader.Length + SaltSize;
+        var sealedBytes = new byte[headerLength + plaintext.Length + TagSize];
         _activeHeader.CopyTo(sealedBytes, 0);
-        var nonce = sealedBytes.AsSpan(_activeHeader.Length, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        var ciphertext = sealedBytes.AsSpan(_activeHeader.Length + NonceSize, plaintext.Length);
-        var tag = sealedBytes.AsSpan(sealedBytes.Length - TagSize);
-        _sealer.Value!.Encrypt(nonce, plaintext, ciphertext, tag, _activeHeader);
+        var salt = sealedBytes.AsSpan(_activeHeader.Length, SaltSize);
+        RandomNumberGenerator.Fill(salt);
+        Span<byte> keyAndNonce = stackalloc byte[KeySize + NonceSize];
+        Derive(_activeKey, salt, keyAndNonce);
+        using (var aes = new AesGcm(keyAndNonce[..KeySize], TagSize))
+        {
+            aes.Encrypt(keyAndNonce[KeySize..], plaintext, sealedBytes.AsSpan(headerLength, plaintext.Length),
+                sealedBytes.AsSpan(sealedBytes.Length - TagSize), sealedBytes.AsSpan(0, headerLength));
+        }
+        CryptographicOperations.ZeroMemory(keyAndNonce);
         return Base64Url.EncodeToString(sealedBytes);
     }
 
@@ -61,30 +82,43 @@ public sealed class TokenKeyRing
         var bytes = Base64Url.DecodeFromChars(token);
         // Unused low bits of the last character do not change the bytes: only the canonical spelling is the token.
         if (Base64Url.EncodeToString(bytes) != token) return null;
-        if (bytes.Length < 2 || bytes[0] != Version) return null;
-        var headerLength = 2 + bytes[1];
-        if (bytes.Length < headerLength + NonceSize + TagSize) return null;
+        if (bytes.Length < 2 || bytes[0] is not (Version1 or Version2)) return null;
+        var idEnd = 2 + bytes[1];
+        // v1 carries a nonce after the id; v2 a salt, which is part of its header.
+        var headerLength = bytes[0] == Version2 ? idEnd + SaltSize : idEnd;
+        var bodyStart = bytes[0] == Version2 ? headerLength : idEnd + NonceSize;
+        if (bytes.Length < bodyStart + TagSize) return null;
         var keyId = Encoding.ASCII.GetString(bytes, 2, bytes[1]);
         if (!_keys.TryGetValue(keyId, out var key))
         {
             reason = "unknown token key";
             return null;
         }
-        var plaintext = new byte[bytes.Length - headerLength - NonceSize - TagSize];
+        var plaintext = new byte[bytes.Length - bodyStart - TagSize];
+        Span<byte> keyAndNonce = stackalloc byte[KeySize + NonceSize];
+        if (bytes[0] == Version2)
+        {
+            Derive(key, bytes.AsSpan(idEnd, SaltSize), keyAndNonce);
+        }
+        else
+        {
+            key.CopyTo(keyAndNonce);
+            bytes.AsSpan(idEnd, NonceSize).CopyTo(keyAndNonce[KeySize..]);
+        }
         try
         {
-            using var aes = new AesGcm(key, TagSize);
-            aes.Decrypt(
-                bytes.AsSpan(headerLength, NonceSize),
-                bytes.AsSpan(headerLength + NonceSize, plaintext.Length),
-                bytes.AsSpan(bytes.Length - TagSize),
-                plaintext,
-                bytes.AsSpan(0, headerLength));
+            using var aes = new AesGcm(keyAndNonce[..KeySize], TagSize);
+            aes.Decrypt(keyAndNonce[KeySize..], bytes.AsSpan(bodyStart, plaintext.Length), bytes.AsSpan(bytes.Length - TagSize),
+                plaintext, bytes.AsSpan(0, headerLength));
         }
         catch (AuthenticationTagMismatchException)
         {
             reason = "authentication failed";
             return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keyAndNonce);
         }
         var payload = TokenCodec.Decode(plaintext);
         if (payload is null) return null;
@@ -97,9 +131,18 @@ public sealed class TokenKeyRing
         return payload;
     }
 
-    private static byte[] Header(string keyId)
+    /// <summary>A v2 token's AES-256-GCM key and nonce: HKDF-Expand(token key, label | salt, 44 bytes).</summary>
+    private static void Derive(byte[] tokenKey, ReadOnlySpan<byte> salt, Span<byte> keyAndNonce)
+    {
+        Span<byte> info = stackalloc byte[DerivationLabel.Length + SaltSize];
+        DerivationLabel.CopyTo(info);
+        salt.CopyTo(info[DerivationLabel.Length..]);
+        HKDF.Expand(HashAlgorithmName.SHA256, tokenKey, keyAndNonce, info);
+    }
+
+    private static byte[] Header(byte version, string keyId)
     {
         var id = Encoding.ASCII.GetBytes(keyId);
-        return [Version, (byte)id.Length, .. id];
+        return [version, (byte)id.Length, .. id];
     }
 }

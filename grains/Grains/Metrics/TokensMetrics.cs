@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace Orleans.Tokens.Grains.Metrics;
 
 /// <summary>
-/// The service's own instruments (meter <see cref="MeterName"/>), one per process: the gateway's request and mint
-/// counters, and the silo's balance gauge over the customer grains active on this silo. Customer-labelled series
+/// The service's own instruments (meter <see cref="MeterName"/>), one per process: the gateway's request, mint and
+/// sealed-token counters, and the silo's balance gauge over the customer grains active on this silo. Customer-labelled series
 /// are bounded exactly by <c>Metrics:MaxCustomers</c>; past it, mints count under customer="other", balances are not
 /// exported, and <c>tokens_metrics_customers_dropped_total</c> counts the customers (gateway) and activations (silo)
 /// left out.
@@ -25,6 +25,7 @@ public sealed class TokensMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _minted;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _sealed;
 
     // Gateway: customers that have their own tokens_minted_total series, and those counted under "other" (each
     // set bounded by _maxCustomers; past the second, every mint of an unlisted customer counts as dropped again).
@@ -45,6 +46,8 @@ public sealed class TokensMetrics
         _dropped = meter.CreateCounter<long>("tokens_metrics_customers_dropped", null,
             "Customers left out of customer-labelled series because Metrics:MaxCustomers was reached");
         _dropped.Add(0); // exported as 0 from the start, so that alerts on it see a series
+        _sealed = meter.CreateCounter<long>("tokens_sealed", null,
+            "Tokens sealed (minted or replayed) by token key id: how much each key has been used (section 7)");
         meter.CreateObservableGauge("tokens_balance", ObserveBalances, null,
             "Durable token balance of each customer whose grain is active on this silo");
     }
@@ -64,6 +67,9 @@ public sealed class TokensMetrics
             new KeyValuePair<string, object?>("drm", drm.Name()),
             new KeyValuePair<string, object?>("environment", environment.Name()),
             new KeyValuePair<string, object?>("customer", MintLabel(customerId)));
+
+    /// <summary>A token was sealed under the token key <paramref name="keyId"/> (a key id, never key material).</summary>
+    public void Sealed(string keyId) => _sealed.Add(1, new KeyValuePair<string, object?>("key_id", keyId));
 
     // Known customers are answered without a lock; admitting a new one takes it, so the bound is exact.
     private string MintLabel(long customerId)

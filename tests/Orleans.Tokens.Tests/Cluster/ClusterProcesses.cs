@@ -160,7 +160,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
             var environment = Merged(Environment, Tls(GatewayTls), new Dictionary<string, string> { ["Cluster__Mode"] = "Client" });
             var process = ChildProcess.Start(
                 ProcessBinaries.Gateway,
-                [HostSettings.OwnPort, HostSettings.ShortDrain, .. settings],
+                [HostSettings.OwnPort, HostSettings.ShortDrain, HostSettings.NoFailedAuthenticationLimit, .. settings],
                 environment,
                 // Its bin directory is its content root, as for an operator who runs it from there.
                 Path.GetDirectoryName(ProcessBinaries.Gateway)!);

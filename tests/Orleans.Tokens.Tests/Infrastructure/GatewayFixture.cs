@@ -62,6 +62,8 @@ public class GatewayFixture : IAsyncLifetime
             ["Cluster:GatewayPort"] = ports[1].ToString(),
             ["Shutdown:DrainDelay"] = "00:00:00",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Every test request comes from 127.0.0.1: the tests of limits set their own (HostSettings).
+            ["Limits:FailedAuthenticationBurst"] = "1000000000",
         };
         foreach (var (key, value) in _settings) settings[key] = value;
         Factory = new GatewayFactory(settings, services =>

@@ -13,6 +13,8 @@ public static class MetricNames
     public const string RequestDuration = "tokens_request_duration_seconds";
     /// <summary>Counter; labels drm, environment ("production"|"test"), customer (the id as text, or "other" past Metrics:MaxCustomers).</summary>
     public const string Minted = "tokens_minted_total";
+    /// <summary>Counter; label key_id: tokens sealed (mints and replays) under each token key (section 7, issue 9).</summary>
+    public const string Sealed = "tokens_sealed_total";
     /// <summary>Counter; past Metrics:MaxCustomers, customers a gateway counts under "other" and activations a silo leaves without a balance series (README "Bounds").</summary>
     public const string CustomersDropped = "tokens_metrics_customers_dropped_total";
 
@@ -40,7 +42,7 @@ public static class MetricNames
     /// <summary>Every name above: the base name of histograms, the full name of counters and gauges.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        Requests, RequestDuration, Minted, CustomersDropped,
+        Requests, RequestDuration, Minted, Sealed, CustomersDropped,
         Balance, StorageWriteDuration, StorageBatchSize, StorageFailedWrites,
         OrleansActiveSilos,
     ];

@@ -81,6 +81,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             [
                 HostSettings.OwnPort,
                 HostSettings.ShortDrain,
+                HostSettings.NoFailedAuthenticationLimit,
                 $"--Tokens:DataDirectory={DataDirectory}",
                 $"--Cluster:SiloPort={SiloPort}",
                 $"--Cluster:GatewayPort={GatewayPort}",

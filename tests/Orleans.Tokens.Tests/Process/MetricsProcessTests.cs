@@ -53,6 +53,10 @@ public sealed class MetricsProcessTests(ITestOutputHelper log)
         Assert.Equal(playReady, after.Sum(MetricNames.Minted, ("customer", id), ("drm", "playready"), ("environment", "production")));
         Assert.Equal(widevine + playReady, after.Sum(MetricNames.Minted));
 
+        // tokens_sealed_total: every token sealed, under the active token key's id.
+        Assert.Equal(widevine + playReady, after.Sum(MetricNames.Sealed, ("key_id", gateway.LoadKeyRing().ActiveKeyId)));
+        Assert.Equal(widevine + playReady, after.Sum(MetricNames.Sealed));
+
         // tokens_requests_total: one per request, by DRM, status and code.
         double Delta(params (string, string)[] labels) =>
             after.Sum(MetricNames.Requests, labels) - before.Sum(MetricNames.Requests, labels);
