@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using Orleans.Tokens.Gateway.Errors;
+using Orleans.Tokens.Gateway.Management;
 using Orleans.Tokens.Gateway.Minting;
 using Orleans.Tokens.Gateway.Redemption;
 using Orleans.Tokens.Gateway.Requests;
@@ -50,6 +51,8 @@ internal static class GatewaySetup
         builder.Services.Configure<FailedAuthenticationLimits>(builder.Configuration.GetSection("Limits"));
         builder.Services.AddSingleton<FailedAuthentications>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
+        builder.Services.AddSingleton<ManagementListener>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ManagementListener>());
         return builder;
     }
 
@@ -58,9 +61,8 @@ internal static class GatewaySetup
         app.UseExceptionHandler(failed => failed.Run(context =>
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
-        // Methods are case-sensitive (RFC 9110 §9.1): HttpMethods.IsGet would let "get" through.
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-            context.Request.Path.Value == "/metrics" && context.Request.Method == HttpMethods.Get);
+        // The meter provider before any instrument: a measurement made before it listens (the first zeros) is lost.
+        var meters = app.Services.GetRequiredService<MeterProvider>();
 
         var settings = app.Services.GetRequiredService<TokensSettings>();
         if (settings.Mode == ClusterMode.Embedded)
@@ -74,16 +76,32 @@ internal static class GatewaySetup
         app.MapContract("/hms/pr/token", GetOrPost, context => mint.Handle(context, Drm.PlayReady));
         app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine));
         app.MapContract("/hms/pr/rights", GetOrPost, context => redeem.Handle(context, Drm.PlayReady));
+        app.MapProbes(readiness);
+        // Section 11: /metrics (customer ids, balances) is on the management listener, and here only when asked.
+        if (app.Configuration.GetValue("Management:MetricsOnPublic", false))
+            app.MapMetrics(meters);
+        app.MapFallback("{**path}", NotFound);
+        return app;
+    }
+
+    /// <summary><c>GET /healthz</c> (the process answers) and <c>GET /readyz</c> (<see cref="Readiness"/>).</summary>
+    public static void MapProbes(this WebApplication app, Readiness readiness)
+    {
         app.MapContract("/healthz", Get, context => PlainText.Write(context.Response, StatusCodes.Status200OK, "ok"));
         app.MapContract("/readyz", Get, async context =>
         {
             var (ready, reason) = await readiness.Check(context.RequestAborted);
             await PlainText.Write(context.Response, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, reason);
         });
-        // GET /metrics is answered by the Prometheus exporter above; this route refuses the other methods.
+    }
+
+    /// <summary><c>GET /metrics</c>: the Prometheus text of <paramref name="meters"/>; other methods 405.</summary>
+    public static void MapMetrics(this WebApplication app, MeterProvider meters)
+    {
+        // Methods are case-sensitive (RFC 9110 §9.1): HttpMethods.IsGet would let "get" through.
+        app.UseWhen(context => context.Request.Path.Value == "/metrics" && context.Request.Method == HttpMethods.Get,
+            branch => branch.UseOpenTelemetryPrometheusScrapingEndpoint(meters, predicate: null, path: "/metrics", configureBranchedPipeline: null, optionsName: null));
         app.MapContract("/metrics", Get, NotFound);
-        app.MapFallback("{**path}", NotFound);
-        return app;
     }
 
     private static readonly string[] Get = [HttpMethods.Get];
@@ -106,6 +124,6 @@ internal static class GatewaySetup
         return PlainText.Write(response, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here.");
     }
 
-    private static Task NotFound(HttpContext context) =>
+    public static Task NotFound(HttpContext context) =>
         PlainText.Write(context.Response, StatusCodes.Status404NotFound, "There is nothing at this path.");
 }

@@ -7,7 +7,10 @@ Silos under Orleans' Kubernetes hosting (Cluster__Kubernetes=true) get POD_NAME,
 downward API, pod labels equal to their service and cluster ids, and a service account whose Role grants what the
 hosting needs on pods (get, list, watch, patch) and no delete; every other pod mounts no service account token.
 Every process of the PostgreSQL cluster reads its cluster TLS files from read-only secret mounts: one CA for all,
-certificate secrets of their own for silos and gateways.
+certificate secrets of their own for silos and gateways. Gateways serve /metrics on a management port that
+Prometheus scrapes and no public Service exposes. Ingress is denied by default, and each silo and gateway port is
+allowed from exactly its peers (silo port: silos; client port: gateways and the admin Job; API: the ingress
+controller's namespace; management: Prometheus).
 Then that the dashboard and alert rules use exactly the metric names of deploy/metric-names.txt.
 Run from the repository root: python3 deploy/lib/check_manifests.py <render.yaml>"""
 import glob, json, os, re, sys
@@ -119,7 +122,12 @@ for owner, template in pod_templates:
                 else:
                     urls_port = int(m.group(1))
             i += 1
-        want = {"http": urls_port,
+        management = re.fullmatch(r"http://(?:0\.0\.0\.0|\*|\+|\[::\]):(\d+)", env.get("management:urls") or "")
+        if env.get("management:urls") and not management:
+            problems.append(f"{where}: Management__Urls {env['management:urls']}: want one http://0.0.0.0:<port>, reachable from Prometheus")
+        if (env.get("management:metricsonpublic") or "").lower() == "true":
+            problems.append(f"{where}: Management__MetricsOnPublic=true puts /metrics (customer ids, balances) on the public port")
+        want = {"http": urls_port, "management": int(management.group(1)) if management else None,
                 "silo": int(env.get("cluster:siloport") or defaults.get("cluster:siloport", 0)),
                 "orleans-gw": int(env.get("cluster:gatewayport") or defaults.get("cluster:gatewayport", 0))}
         names = set()
@@ -148,7 +156,7 @@ for owner, template in pod_templates:
             http = c.get(probe, {}).get("httpGet")
             if not http:
                 problems.append(f"{where}: no {probe}"); continue
-            if http["path"] not in ("/healthz", "/readyz") or http["port"] not in ("http", urls_port):
+            if http["path"] not in ("/healthz", "/readyz") or http["port"] not in ("http", urls_port, "management"):
                 problems.append(f"{where}: {probe} {http['path']} on {http['port']}")
         if c.get("readinessProbe", {}).get("httpGet", {}).get("path") != "/readyz":
             problems.append(f"{where}: readiness is /readyz (contract §1)")
@@ -229,6 +237,76 @@ for where, (owner, template) in kubernetes_pods.items():
         problems.append(f"{where}: service account {account} may {sorted(verbs)} on pods; the Kubernetes hosting needs {sorted(hosting_verbs)}")
     if {"delete", "deletecollection", "*"} & verbs:
         problems.append(f"{where}: service account {account} may delete pods; the silos never do (DeleteDefunctSiloPods is false)")
+
+# Section 11's listeners: a gateway (Cluster__Mode=Client) has a management port, Prometheus scrapes it there, and a
+# Service that is not headless (the public one, behind the ingress) targets no management port.
+gateway_management = set()
+for owner, template in pod_templates:
+    for c in template["spec"]["containers"]:
+        env = {e["name"]: e.get("value") for e in c.get("env", [])}
+        if env.get("Cluster__Mode") == "Client":
+            ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
+            if "management" not in ports:
+                problems.append(f"{owner['kind']}/{owner['metadata']['name']}: a gateway needs its management listener (Management__Urls, port 'management')")
+            else:
+                gateway_management.add(ports["management"])
+for o in render:
+    if o["kind"] == "Service" and o["spec"].get("clusterIP") != "None":
+        for p in o["spec"]["ports"]:
+            if p["targetPort"] == "management" or p["targetPort"] in gateway_management:
+                problems.append(f"Service/{o['metadata']['name']}: exposes the management port (/metrics) beside the public one")
+scrape = yaml.safe_load(open("deploy/prometheus/prometheus.yml"))
+for job in scrape["scrape_configs"]:
+    if job["job_name"] == "tokens-gateway":
+        ports = {c.get("port") for c in job.get("dns_sd_configs", [])}
+        if gateway_management and ports != gateway_management:
+            problems.append(f"deploy/prometheus/prometheus.yml: tokens-gateway scrapes port {sorted(ports)}, the gateways' management port is {sorted(gateway_management)}")
+notes.append(f"management listener: gateways on {sorted(gateway_management)}, not on a public Service")
+
+# Network policies: ingress is denied to every pod unless allowed, and each port of a silo or gateway is allowed from
+# exactly its peers (a pod of a component of ours, Prometheus, or the ingress controller's namespace).
+policies = [o for o in render if o["kind"] == "NetworkPolicy"]
+if not any(p["spec"].get("podSelector") == {} and "Ingress" in p["spec"].get("policyTypes", []) and not p["spec"].get("ingress")
+           for p in policies):
+    problems.append("no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress], no ingress rules)")
+
+
+def peer(source):
+    pods = source.get("podSelector", {}).get("matchLabels", {})
+    if "namespaceSelector" in source:
+        namespace = source["namespaceSelector"].get("matchLabels", {}).get("kubernetes.io/metadata.name", "any namespace")
+        return "prometheus" if pods.get("app.kubernetes.io/name") == "prometheus" else f"namespace {namespace}"
+    return pods.get("app.kubernetes.io/component", "any pod")
+
+
+expected_peers = {
+    "silo": {"silo": {"silo"}, "orleans-gw": {"gateway", "admin"}, "http": {"prometheus"}},
+    "gateway": {"http": {"namespace ingress-nginx"}, "management": {"prometheus"}},
+}
+for owner, template in pod_templates:
+    labels = template["metadata"].get("labels", {})
+    component = labels.get("app.kubernetes.io/component")
+    if component not in expected_peers:
+        continue
+    allowed = {}
+    for p in policies:
+        selector = p["spec"].get("podSelector", {}).get("matchLabels", {})
+        if not selector.items() <= labels.items():
+            continue
+        for rule in p["spec"].get("ingress", []):
+            if not rule.get("ports") or not rule.get("from"):
+                problems.append(f"NetworkPolicy/{p['metadata']['name']}: a rule without ports or without from allows too much")
+                continue
+            for port in rule["ports"]:
+                allowed.setdefault(port["port"], set()).update(peer(source) for source in rule["from"])
+    names = {q.get("name") for c in template["spec"]["containers"] for q in c.get("ports", [])}
+    for name in names:
+        want = expected_peers[component].get(name)
+        if allowed.get(name, set()) != (want or set()):
+            problems.append(f"{owner['kind']}/{owner['metadata']['name']}: port {name} is reachable from {sorted(allowed.get(name, set()))}, want {sorted(want or set())}")
+    for name in set(allowed) - names:
+        problems.append(f"{owner['kind']}/{owner['metadata']['name']}: a NetworkPolicy allows port {name}, which it does not have")
+notes.append("network policies: " + ", ".join(sorted(p["metadata"]["name"] for p in policies)))
 
 # Services, PDBs and HPAs point at something that exists.
 for o in render:

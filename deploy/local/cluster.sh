@@ -24,6 +24,7 @@ silo_ports=(22111 22112)      # silo to silo
 silo_http_ports=(22181 22182) # each silo's /metrics, /healthz, /readyz
 proxy_ports=(22121 22122)     # Orleans gateways, for clients
 http_ports=(8081 8082)
+management_ports=(22191 22192) # each gateway's management listener: /metrics, /healthz, /readyz
 ready_timeout=180
 
 bin_dir() { echo "$repo/$1/bin/Release/net10.0"; }
@@ -209,7 +210,8 @@ up() {
     say "starting 2 gateways"
     export_tls_env gateway
     for i in 0 1; do
-        start "gateway$((i + 1))" dotnet "$gateway_dll" --Cluster:Mode=Client --urls "http://127.0.0.1:${http_ports[i]}"
+        start "gateway$((i + 1))" dotnet "$gateway_dll" --Cluster:Mode=Client --urls "http://127.0.0.1:${http_ports[i]}" \
+            --Management:Urls="http://127.0.0.1:${management_ports[i]}"
     done
     wait_for "gateways" gateways_ready gateway1 gateway2
     say "ready in $((SECONDS)) s: http://127.0.0.1:${http_ports[0]} http://127.0.0.1:${http_ports[1]}"

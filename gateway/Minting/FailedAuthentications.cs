@@ -25,12 +25,14 @@ public sealed class FailedAuthenticationLimits
 public sealed class FailedAuthentications : IDisposable
 {
     private readonly PartitionedRateLimiter<IPAddress> _buckets;
+    private readonly TimeSpan _refill;
 
     public FailedAuthentications(IOptions<FailedAuthenticationLimits> options)
     {
         var limits = options.Value;
         if (limits.FailedAuthenticationBurst < 1 || limits.FailedAuthenticationsPerSecond < 1)
             throw new InvalidOperationException("Limits:FailedAuthenticationBurst and Limits:FailedAuthenticationsPerSecond must be at least 1");
+        _refill = TimeSpan.FromSeconds(1.0 / limits.FailedAuthenticationsPerSecond);
         _buckets = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ =>
             new TokenBucketRateLimiterOptions
             {
@@ -42,15 +44,14 @@ public sealed class FailedAuthentications : IDisposable
             }));
     }
 
-    /// <summary>Whether <paramref name="address"/> has failed too often; then when to try again.</summary>
+    /// <summary>Whether <paramref name="address"/> has failed too often (not one whole failure left); then when to try again.</summary>
     public bool Blocked(IPAddress? address, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
-        if (address is null) return false;
-        // Zero permits: asks whether any is left, taking none.
-        using var lease = _buckets.AttemptAcquire(address, 0);
-        if (lease.IsAcquired) return false;
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        // The bucket refills in fractions of a token, and an acquisition of 0 succeeds on a fraction: the whole
+        // tokens left are what decides.
+        if (address is null || _buckets.GetStatistics(address) is not { CurrentAvailablePermits: < 1 }) return false;
+        retryAfter = _refill;
         return true;
     }
 

@@ -64,6 +64,8 @@ public class GatewayFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             // Every test request comes from 127.0.0.1: the tests of limits set their own (HostSettings).
             ["Limits:FailedAuthenticationBurst"] = "1000000000",
+            // The contract tests of /metrics's methods run on the public listener, where a setting puts it.
+            ["Management:MetricsOnPublic"] = "true",
         };
         foreach (var (key, value) in _settings) settings[key] = value;
         Factory = new GatewayFactory(settings, services =>

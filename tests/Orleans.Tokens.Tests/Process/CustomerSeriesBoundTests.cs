@@ -47,7 +47,7 @@ public sealed class CustomerSeriesBoundTests(ITestOutputHelper log)
         var mintOrder = customers.Select(c => c.Id).Reverse().ToList();
         var activationOrder = customers.Select(c => c.Id).ToList();
 
-        var scrape = await PrometheusText.ScrapeAsync(gateway.Http);
+        var scrape = await PrometheusText.ScrapeAsync(gateway.Management);
         log.WriteLine(string.Join('\n', scrape.Text.Split('\n').Where(l =>
             l.StartsWith(MetricNames.Minted, StringComparison.Ordinal) || l.StartsWith(MetricNames.Balance, StringComparison.Ordinal)
             || l.StartsWith(MetricNames.CustomersDropped, StringComparison.Ordinal))));

@@ -15,7 +15,6 @@ internal sealed record FuzzRequest(string Method, string Path, string Target, (s
     {
         ["/healthz"] = ["GET"],
         ["/readyz"] = ["GET"],
-        ["/metrics"] = ["GET"],
         ["/hms/wv/rights/"] = ["GET", "POST"],
         ["/hms/pr/rights"] = ["GET", "POST"],
     };

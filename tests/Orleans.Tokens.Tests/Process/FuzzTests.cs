@@ -102,7 +102,7 @@ public sealed class FuzzTests(ITestOutputHelper log)
         Assert.True(missing.Count == 0, $"seed {seed}: the run never reached {string.Join(", ", missing)}");
         Assert.True(opening - closing == minted, $"seed {seed}: {opening - closing} tokens debited for {minted} mints answered 200");
         Assert.DoesNotMatch(@"(?m)^(fail|crit): ", gateway.Output);
-        var metrics = await gateway.Http.GetStringAsync("/metrics");
+        var metrics = await gateway.Management.GetStringAsync("/metrics");
         Assert.DoesNotMatch(@"(?m)^tokens_requests_total\{[^}]*status=""5\d\d""[^}]*\} [1-9]", metrics);
     }
 

@@ -43,6 +43,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>An HTTP client for <see cref="BaseUrl"/>; a restart replaces it.</summary>
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The management listener (section 11: /metrics, /healthz, /readyz), as it reported it.</summary>
+    public Uri ManagementUrl { get; private set; } = null!;
+
+    /// <summary>An HTTP client for <see cref="ManagementUrl"/>; a restart replaces it.</summary>
+    public HttpClient Management { get; private set; } = null!;
+
     /// <summary>The gateway process running now.</summary>
     public ChildProcess Process => _process;
 
@@ -82,6 +88,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
                 HostSettings.OwnPort,
                 HostSettings.ShortDrain,
                 HostSettings.NoFailedAuthenticationLimit,
+                HostSettings.OwnManagementPort,
                 $"--Tokens:DataDirectory={DataDirectory}",
                 $"--Cluster:SiloPort={SiloPort}",
                 $"--Cluster:GatewayPort={GatewayPort}",
@@ -91,8 +98,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
             Path.GetDirectoryName(ProcessBinaries.Gateway)!);
         BaseUrl = await _process.ListeningUrlAsync(StartTimeout);
         await _process.WaitForOutputAsync(HostOutput.Started, StartTimeout);
+        ManagementUrl = new Uri((await _process.WaitForOutputAsync(HostOutput.ManagementListening, StartTimeout)).Groups[1].Value);
         Http?.Dispose();
         Http = HostClient.For(BaseUrl, maxConnectionsPerServer: 32, TimeSpan.FromSeconds(60));
+        Management?.Dispose();
+        Management = HostClient.For(ManagementUrl, maxConnectionsPerServer: 4, TimeSpan.FromSeconds(60));
         using var health = await Http.GetAsync("/healthz");
         if (health.StatusCode != HttpStatusCode.OK)
             throw new InvalidOperationException($"the gateway answered /healthz {(int)health.StatusCode} once started:\n{ChildProcess.Tail(_process.Output)}");
@@ -142,6 +152,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
+        Management?.Dispose();
         if (_process is not null)
         {
             _process.Dispose();

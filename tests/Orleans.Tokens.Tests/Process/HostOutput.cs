@@ -15,6 +15,10 @@ internal static partial class HostOutput
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     public static partial Regex Listening { get; }
 
+    /// <summary>The gateway's management listener (section 11) has bound: with port 0, the port it was given.</summary>
+    [GeneratedRegex(@"Management listener on (http://[0-9.]+:\d+)")]
+    public static partial Regex ManagementListening { get; }
+
     /// <summary>Every hosted service has started: the Orleans silo or client, then the web server.</summary>
     [GeneratedRegex(@"Application started\.")]
     public static partial Regex Started { get; }

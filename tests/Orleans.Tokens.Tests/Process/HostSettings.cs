@@ -15,6 +15,9 @@ internal static class HostSettings
     /// </summary>
     public const string NoFailedAuthenticationLimit = "--Limits:FailedAuthenticationBurst=1000000000";
 
+    /// <summary>The gateway's management listener (section 11) on a port of its own, reported in its output.</summary>
+    public const string OwnManagementPort = "--Management:Urls=http://127.0.0.1:0";
+
     /// <summary>For a host whose shutdown the test does not look at: a short drain delay, so that stops stay fast.</summary>
     public const string ShortDrain = "--Shutdown:DrainDelay=00:00:00.1";
 

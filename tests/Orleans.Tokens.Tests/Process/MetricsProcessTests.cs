@@ -19,7 +19,7 @@ public sealed class MetricsProcessTests(ITestOutputHelper log)
         const int widevine = 5, playReady = 3, balance = 20;
         await using var gateway = await GatewayProcess.StartAsync(log);
         var customer = await gateway.Admin.CreateCustomerAsync(4300001, balance: balance);
-        var before = await PrometheusText.ScrapeAsync(gateway.Http);
+        var before = await PrometheusText.ScrapeAsync(gateway.Management);
         var kid = TokenRequests.RandomHex(16);
 
         for (var i = 0; i < widevine; i++)
@@ -41,7 +41,7 @@ public sealed class MetricsProcessTests(ITestOutputHelper log)
         var bad = await TokenRequests.GetAsync(gateway.Http, TokenRequests.WidevinePath, malformed);
         Assert.Equal((HttpStatusCode.BadRequest, -4022), (bad.Status, bad.ErrorCode));
 
-        var after = await PrometheusText.ScrapeAsync(gateway.Http);
+        var after = await PrometheusText.ScrapeAsync(gateway.Management);
         log.WriteLine(string.Join('\n', after.Text.Split('\n').Where(l => l.StartsWith("tokens_", StringComparison.Ordinal) && !l.Contains("_bucket"))));
         var id = customer.Id.ToString(CultureInfo.InvariantCulture);
 
