@@ -44,5 +44,13 @@ internal sealed class ClusterManagement(ClusterConnection connection) : IAsyncDi
         await client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
     }
 
+    /// <summary>The activations of grain types whose name contains <paramref name="grainType"/>, over every silo.</summary>
+    public async Task<int> ActivationsAsync(string grainType)
+    {
+        var client = await connection.ClientAsync(CancellationToken.None);
+        var statistics = await client.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        return statistics.Where(s => s.GrainType.Contains(grainType, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
     public ValueTask DisposeAsync() => connection.DisposeAsync();
 }
