@@ -14,6 +14,11 @@ internal static class Program
     public static void Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (builder.Configuration.GetValue("Cluster:Migrate", false))
+        {
+            Migrate(builder.Configuration);
+            return;
+        }
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:8090");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var settings = TokensSettings.From(builder.Configuration);
@@ -37,5 +42,20 @@ internal static class Program
             return Results.Text(reason + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         app.Run();
+    }
+
+    /// <summary>
+    /// <c>Cluster:Migrate=true</c>: applies the PostgreSQL schema as the connection's role (one that may change
+    /// the schema), grants <c>Cluster:SiloDatabaseRole</c> and <c>Cluster:GatewayDatabaseRole</c> what they need,
+    /// and exits; the Kubernetes migration Job runs this, so that silos need no DDL.
+    /// </summary>
+    private static void Migrate(IConfiguration configuration)
+    {
+        var settings = TokensSettings.From(configuration);
+        if (settings.Storage != ClusterStorage.PostgreSql)
+            throw new InvalidOperationException("Cluster:Migrate=true needs Cluster:Storage=PostgreSql");
+        PostgresSchema.Apply(settings.ConnectionString,
+            new DatabaseRoles(configuration["Cluster:SiloDatabaseRole"], configuration["Cluster:GatewayDatabaseRole"]));
+        Console.WriteLine($"schema applied; granted to silo role {configuration["Cluster:SiloDatabaseRole"] ?? "(none)"}, gateway role {configuration["Cluster:GatewayDatabaseRole"] ?? "(none)"}");
     }
 }

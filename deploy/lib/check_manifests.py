@@ -10,7 +10,8 @@ Every process of the PostgreSQL cluster reads its cluster TLS files from read-on
 certificate secrets of their own for silos and gateways. Gateways serve /metrics on a management port that
 Prometheus scrapes and no public Service exposes. Ingress is denied by default, and each silo and gateway port is
 allowed from exactly its peers (silo port: silos; client port: gateways and the admin Job; API: the ingress
-controller's namespace; management: Prometheus).
+controller's namespace; management: Prometheus). Only the migration Job changes the schema; silos, gateways and it
+each connect with a database secret of their own, every one with SSL Mode=VerifyFull.
 Then that the dashboard and alert rules use exactly the metric names of deploy/metric-names.txt.
 Run from the repository root: python3 deploy/lib/check_manifests.py <render.yaml>"""
 import glob, json, os, re, sys
@@ -73,7 +74,7 @@ for f in glob.glob("deploy/docker/*.Dockerfile"):
 notes.append("images: " + ", ".join(f"{i} ({f})" for i, f in sorted(dockerfiles.items())))
 
 objects = {(o["kind"], o["metadata"]["name"]): o for o in render}
-pod_templates = [(o, o["spec"]["template"]) for o in render if o["kind"] in ("Deployment", "StatefulSet")]
+pod_templates = [(o, o["spec"]["template"]) for o in render if o["kind"] in ("Deployment", "StatefulSet", "Job")]
 checked_env = set()
 kubernetes_pods = {}  # where: (owner, pod template), for the pods with a container under the Kubernetes hosting
 for owner, template in pod_templates:
@@ -152,6 +153,8 @@ for owner, template in pod_templates:
                     problems.append(f"{where}: pod label {label} is {labels.get(label)!r}, the silo's {setting} is {value!r}")
         elif ("silo" in names) != ("cluster:advertisedipaddress" in env):
             problems.append(f"{where}: a silo port needs Cluster__AdvertisedIPAddress (the pod IP) and the reverse")
+        if owner["kind"] == "Job":
+            continue  # runs to completion: no listener, no probes
         for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
             http = c.get(probe, {}).get("httpGet")
             if not http:
@@ -163,6 +166,38 @@ for owner, template in pod_templates:
         if c.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/healthz":
             problems.append(f"{where}: liveness is /healthz (contract §1)")
 
+# Database roles (issue 9): only a migration Job (Cluster__Migrate=true) changes the schema, with a secret no other
+# pod mounts; silos and gateways each have a connection secret of their own, and none applies the schema; every
+# connection string verifies the server (SSL Mode=VerifyFull).
+import base64
+database_secrets = {}  # component -> secret names of ConnectionStrings__Tokens
+migrations = 0
+for owner, template in pod_templates:
+    component = template["metadata"].get("labels", {}).get("app.kubernetes.io/component", owner["metadata"]["name"])
+    for c in template["spec"]["containers"]:
+        env = {e["name"]: e for e in c.get("env", [])}
+        if env.get("Cluster__ApplySchema", {}).get("value", "").lower() == "true":
+            problems.append(f"{owner['kind']}/{owner['metadata']['name']}: Cluster__ApplySchema=true needs DDL; the migration Job applies the schema")
+        if env.get("Cluster__Migrate", {}).get("value", "").lower() == "true" or "--Cluster:Migrate=true" in c.get("args", []):
+            migrations += 1
+            if owner["kind"] != "Job":
+                problems.append(f"{owner['kind']}/{owner['metadata']['name']}: Cluster__Migrate=true belongs in a Job")
+        ref = env.get("ConnectionStrings__Tokens", {}).get("valueFrom", {}).get("secretKeyRef")
+        if not ref:
+            continue
+        database_secrets.setdefault(component, set()).add(ref["name"])
+        secret = objects.get(("Secret", ref["name"]))
+        text = base64.b64decode(secret["data"][ref["key"]]).decode() if secret and ref["key"] in secret.get("data", {}) else ""
+        if "ssl mode=verifyfull" not in text.lower().replace("sslmode", "ssl mode"):
+            problems.append(f"Secret/{ref['name']}: the connection string must have SSL Mode=VerifyFull")
+if migrations != 1:
+    problems.append(f"want one migration Job (Cluster__Migrate=true), found {migrations}")
+for a in database_secrets:
+    for b in database_secrets:
+        if a < b and database_secrets[a] & database_secrets[b]:
+            problems.append(f"{a} and {b} share the database secret {sorted(database_secrets[a] & database_secrets[b])}: each needs its own role")
+notes.append("database secrets: " + ", ".join(f"{c} {sorted(s)}" for c, s in sorted(database_secrets.items())))
+
 # Mutual TLS on Orleans connections (README, Cluster TLS): every container of the PostgreSQL cluster (silos and
 # client-mode gateways) reads the three Cluster__Tls__ files from read-only mounts of secrets in the render; all
 # share one CA secret, and silos and gateways have certificate secrets of their own (the role is in the certificate).
@@ -173,7 +208,8 @@ for owner, template in pod_templates:
     volumes = {v["name"]: v for v in template["spec"].get("volumes", [])}
     for c in template["spec"]["containers"]:
         env = {e["name"]: e.get("value") for e in c.get("env", [])}
-        if (env.get("Cluster__Storage") or "").lower() != "postgresql":
+        # A migration makes no Orleans connection.
+        if (env.get("Cluster__Storage") or "").lower() != "postgresql" or owner["kind"] == "Job":
             continue
         secrets = []
         for setting in tls_settings:

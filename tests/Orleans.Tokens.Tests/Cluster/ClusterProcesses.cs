@@ -70,6 +70,9 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         ["Cluster__Tls__PrivateKey"] = files.PrivateKey,
     };
 
+    /// <summary>Whether each silo applies the schema as it starts (as cluster.sh's do); false when a migration did.</summary>
+    public bool ApplySchema { get; private init; } = true;
+
     /// <summary>A directory of this cluster's, deleted with it, for a test's own files.</summary>
     public string ScratchDirectory(string name) => Directory.CreateDirectory(Path.Combine(_workDirectory, name)).FullName;
 
@@ -83,9 +86,10 @@ internal sealed class ClusterProcesses : IAsyncDisposable
     /// Starts <paramref name="silos"/> silos, then <paramref name="gateways"/> gateways once every silo is active, so
     /// that each gateway finds every silo's Orleans gateway in the membership table from the start.
     /// </summary>
-    public static async Task<ClusterProcesses> StartAsync(PostgresServer postgres, ITestOutputHelper log, int silos = 2, int gateways = 2)
+    public static async Task<ClusterProcesses> StartAsync(
+        PostgresServer postgres, ITestOutputHelper log, int silos = 2, int gateways = 2, bool applySchema = true)
     {
-        var cluster = new ClusterProcesses(postgres, log);
+        var cluster = new ClusterProcesses(postgres, log) { ApplySchema = applySchema };
         try
         {
             await cluster.StartSilosAsync(silos);
@@ -137,7 +141,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         var process = ChildProcess.Start(
             ProcessBinaries.Silo,
             // Every silo applies the schema, as cluster.sh has it: idempotent, and they take turns on a lock.
-            ["--Cluster:ApplySchema=true", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}", HostSettings.OwnPort, HostSettings.ShortDrain],
+            [$"--Cluster:ApplySchema={ApplySchema}", $"--Cluster:SiloPort={siloPort}", $"--Cluster:GatewayPort={gatewayPort}", HostSettings.OwnPort, HostSettings.ShortDrain],
             Merged(Environment, Tls(SiloTls), environment ?? new Dictionary<string, string>()),
             _workDirectory);
         var silo = new ClusterSilo(name, siloPort, gatewayPort, process);

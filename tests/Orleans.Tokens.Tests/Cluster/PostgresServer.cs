@@ -70,6 +70,17 @@ internal sealed class PostgresServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Creates a login role <paramref name="name"/> with a random password and no privileges of its own, and
+    /// returns the connection string of the tokens database as that role.
+    /// </summary>
+    public async Task<string> CreateLoginRoleAsync(string name)
+    {
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        await PsqlAsync($"CREATE ROLE {name} LOGIN PASSWORD '{password}'");
+        return $"Host=127.0.0.1;Port={Port};Database=tokens;Username={name};Password={password}";
+    }
+
     private async Task CreateAsync()
     {
         // initdb creates the directory itself (as the postgres user when root): owner-only, as PostgreSQL wants.
