@@ -15,9 +15,6 @@ internal sealed partial class ManagementListener(
 {
     private WebApplication? _app;
 
-    /// <summary>The addresses it listens on, as bound (a port 0 replaced by the port taken); empty when there is none.</summary>
-    public IReadOnlyList<string> Addresses { get; private set; } = [];
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var urls = configuration["Management:Urls"];
@@ -34,8 +31,8 @@ internal sealed partial class ManagementListener(
         app.MapFallback(GatewaySetup.NotFound);
         await app.StartAsync(cancellationToken);
         _app = app;
-        Addresses = [.. app.Urls];
-        LogListening(logger, string.Join(", ", Addresses));
+        // As bound: a port 0 replaced by the port taken.
+        LogListening(logger, string.Join(", ", app.Urls));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
