@@ -22,7 +22,11 @@ public static class AdminCommand
 
     /// <summary>Whether <paramref name="method"/> needs a signed admin command: a method of the project's grain interfaces without <see cref="GatewayOperationAttribute"/>.</summary>
     public static bool IsAdminOperation(MethodInfo method) =>
-        method.DeclaringType?.Assembly == typeof(ICustomerGrain).Assembly && !method.IsDefined(typeof(GatewayOperationAttribute));
+        AdminOperations.GetOrAdd(method, static method =>
+            method.DeclaringType?.Assembly == typeof(ICustomerGrain).Assembly && !method.IsDefined(typeof(GatewayOperationAttribute)));
+
+    // Every grain call on a silo (every mint among them) asks: the attribute is looked up once per method.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MethodInfo, bool> AdminOperations = new();
 
     /// <summary>
     /// The bytes signed: a version line, the target grain, the method (interface, name and parameter types, so that
