@@ -7,7 +7,8 @@ Silos under Orleans' Kubernetes hosting (Cluster__Kubernetes=true) get POD_NAME,
 downward API, pod labels equal to their service and cluster ids, and a service account whose Role grants what the
 hosting needs on pods (get, list, watch, patch) and no delete; every other pod mounts no service account token.
 Every process of the PostgreSQL cluster reads its cluster TLS files from read-only secret mounts: one CA for all,
-certificate secrets of their own for silos and gateways. Gateways serve /metrics on a management port that
+certificate secrets of their own for silos, gateways and the admin tool, which is a suspended CronJob whose Jobs
+run the batch of a mounted ConfigMap once. Gateways serve /metrics on a management port that
 Prometheus scrapes and no public Service exposes. Ingress is denied by default, and each silo and gateway port is
 allowed from exactly its peers (silo port: silos; client port: gateways and the admin Job; API: the ingress
 controller's namespace; management: Prometheus). Only the migration Job changes the schema; silos, gateways and it
@@ -74,7 +75,19 @@ for f in glob.glob("deploy/docker/*.Dockerfile"):
 notes.append("images: " + ", ".join(f"{i} ({f})" for i, f in sorted(dockerfiles.items())))
 
 objects = {(o["kind"], o["metadata"]["name"]): o for o in render}
-pod_templates = [(o, o["spec"]["template"]) for o in render if o["kind"] in ("Deployment", "StatefulSet", "Job")]
+# A CronJob's pods are those of its jobTemplate; it and a Job run to completion (no listener, no probes).
+pod_templates = [(o, o["spec"]["template"]) for o in render if o["kind"] in ("Deployment", "StatefulSet", "Job")] + \
+                [(o, o["spec"]["jobTemplate"]["spec"]["template"]) for o in render if o["kind"] == "CronJob"]
+run_to_completion = ("Job", "CronJob")
+
+
+def mounted_file(template, container, path):
+    """(volume, key) when path is a key of a secret or config map mounted into the container, else None."""
+    volumes = {v["name"]: v for v in template["spec"].get("volumes", [])}
+    mount = next((m for m in container.get("volumeMounts", []) if path and path.startswith(m["mountPath"].rstrip("/") + "/")), None)
+    return (volumes.get(mount["name"], {}), mount, path.rsplit("/", 1)[1]) if mount else None
+
+
 checked_env = set()
 kubernetes_pods = {}  # where: (owner, pod template), for the pods with a container under the Kubernetes hosting
 for owner, template in pod_templates:
@@ -107,6 +120,13 @@ for owner, template in pod_templates:
             problems.append(f"{where}: envFrom hides the variable names from this check; name each variable")
         args, urls_port = c.get("args", []), None
         i = 0
+        if image == "orleans-tokens/admin":
+            # The admin image's arguments are a command: the admin Job runs the batch of a mounted config map.
+            found = len(args) == 3 and args[:2] == ["batch", "--input"] and mounted_file(template, c, args[2])
+            config = found and (found[0].get("configMap") or {}).get("name")
+            if not config or found[2] not in objects.get(("ConfigMap", config), {}).get("data", {}):
+                problems.append(f"{where}: the admin tool runs `batch --input <file of a mounted ConfigMap in the render>`, not {args}")
+            args = []
         while i < len(args):
             arg = args[i]
             if not arg.startswith("--"):
@@ -153,8 +173,8 @@ for owner, template in pod_templates:
                     problems.append(f"{where}: pod label {label} is {labels.get(label)!r}, the silo's {setting} is {value!r}")
         elif ("silo" in names) != ("cluster:advertisedipaddress" in env):
             problems.append(f"{where}: a silo port needs Cluster__AdvertisedIPAddress (the pod IP) and the reverse")
-        if owner["kind"] == "Job":
-            continue  # runs to completion: no listener, no probes
+        if owner["kind"] in run_to_completion:
+            continue  # no listener, no probes
         for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
             http = c.get(probe, {}).get("httpGet")
             if not http:
@@ -198,43 +218,58 @@ for a in database_secrets:
             problems.append(f"{a} and {b} share the database secret {sorted(database_secrets[a] & database_secrets[b])}: each needs its own role")
 notes.append("database secrets: " + ", ".join(f"{c} {sorted(s)}" for c, s in sorted(database_secrets.items())))
 
-# Mutual TLS on Orleans connections (README, Cluster TLS): every container of the PostgreSQL cluster (silos and
-# client-mode gateways) reads the three Cluster__Tls__ files from read-only mounts of secrets in the render; all
-# share one CA secret, and silos and gateways have certificate secrets of their own (the role is in the certificate).
+# Mutual TLS on Orleans connections (README, Cluster TLS): every container of the PostgreSQL cluster (silos,
+# client-mode gateways, the admin tool) reads the three Cluster__Tls__ files from read-only mounts of secrets in the
+# render; all share one CA secret, and each role has certificate secrets of its own (the role is in the certificate).
 tls_settings = ("Cluster__Tls__CaCertificate", "Cluster__Tls__Certificate", "Cluster__Tls__PrivateKey")
 ca_secrets, cert_secrets = set(), {}
 for owner, template in pod_templates:
     where = f"{owner['kind']}/{owner['metadata']['name']}"
-    volumes = {v["name"]: v for v in template["spec"].get("volumes", [])}
     for c in template["spec"]["containers"]:
         env = {e["name"]: e.get("value") for e in c.get("env", [])}
         # A migration makes no Orleans connection.
-        if (env.get("Cluster__Storage") or "").lower() != "postgresql" or owner["kind"] == "Job":
+        if (env.get("Cluster__Storage") or "").lower() != "postgresql" or "--Cluster:Migrate=true" in c.get("args", []):
             continue
         secrets = []
         for setting in tls_settings:
             path = env.get(setting)
-            mount = next((m for m in c.get("volumeMounts", []) if path and path.startswith(m["mountPath"].rstrip("/") + "/")), None)
-            secret = (volumes.get(mount["name"], {}).get("secret") or {}).get("secretName") if mount else None
-            if not path or not mount or not secret:
+            found = mounted_file(template, c, path)
+            secret = (found[0].get("secret") or {}).get("secretName") if found else None
+            if not path or not secret:
                 problems.append(f"{where}: {setting} must be a file of a mounted secret (got {path!r})")
                 continue
-            if not mount.get("readOnly"):
-                problems.append(f"{where}: the mount of {setting} ({mount['mountPath']}) must be readOnly")
-            target = objects.get(("Secret", secret))
-            if not target or path.rsplit("/", 1)[1] not in target.get("data", {}):
+            if not found[1].get("readOnly"):
+                problems.append(f"{where}: the mount of {setting} ({found[1]['mountPath']}) must be readOnly")
+            if found[2] not in objects.get(("Secret", secret), {}).get("data", {}):
                 problems.append(f"{where}: {setting} is {path}, not a key of a Secret {secret} in the render")
             secrets.append(secret)
         if len(secrets) == 3:
             ca_secrets.add(secrets[0])
-            role = "silo" if "Cluster__SiloPort" in env else "gateway"
+            role = template["metadata"].get("labels", {}).get("app.kubernetes.io/component")
             cert_secrets.setdefault(role, set()).add(secrets[1])
             if secrets[1] != secrets[2]:
                 problems.append(f"{where}: the certificate and its key come from different secrets")
 if len(ca_secrets) > 1:
     problems.append(f"the cluster's processes trust different CA secrets: {sorted(ca_secrets)}")
-if cert_secrets.get("silo", set()) & cert_secrets.get("gateway", set()):
-    problems.append("silos and gateways share a certificate secret: a gateway would hold the silos' identity")
+for a in cert_secrets:
+    for b in cert_secrets:
+        if a < b and cert_secrets[a] & cert_secrets[b]:
+            problems.append(f"{a} and {b} share a certificate secret: one would hold the other's identity")
+
+# The admin tool (README, Kubernetes): a suspended CronJob of the admin image whose Jobs run once (no retry: a batch
+# run twice repeats its credits without a reference), labelled component=admin, which the client port admits.
+admins = [(o, t) for o, t in pod_templates if any(c["image"].split(":")[0] == "orleans-tokens/admin" for c in t["spec"]["containers"])]
+if not admins:
+    problems.append("no admin tool in the render: want a suspended CronJob of orleans-tokens/admin (the admin Job)")
+for owner, template in admins:
+    where = f"{owner['kind']}/{owner['metadata']['name']}"
+    if owner["kind"] != "CronJob" or owner["spec"].get("suspend") is not True:
+        problems.append(f"{where}: the admin tool runs only on demand: a CronJob with suspend: true")
+        continue
+    if owner["spec"]["jobTemplate"]["spec"].get("backoffLimit") != 0 or template["spec"].get("restartPolicy") != "Never":
+        problems.append(f"{where}: an admin batch runs once: backoffLimit 0, restartPolicy Never")
+    if template["metadata"].get("labels", {}).get("app.kubernetes.io/component") != "admin":
+        problems.append(f"{where}: the admin pods carry app.kubernetes.io/component: admin, the label the silos' client port admits")
 notes.append(f"cluster TLS: CA secret {sorted(ca_secrets)}, certificate secrets " +
              ", ".join(f"{role} {sorted(names)}" for role, names in sorted(cert_secrets.items())))
 
