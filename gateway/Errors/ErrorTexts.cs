@@ -55,6 +55,7 @@ internal static class ErrorTexts
         [ErrorCode.IdempotencyKeyReused] = "Idempotency key reused with different parameters",
         [ErrorCode.IdempotencyKeyInProgress] = "A request with this idempotency key is in progress",
         [ErrorCode.InvalidIdempotencyKey] = "Invalid idempotency key",
+        [ErrorCode.InvalidAlgorithmId] = "Invalid algorithm id",
         [ErrorCode.TooManyRequests] = "Too many requests",
     };
 

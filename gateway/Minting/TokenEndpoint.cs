@@ -112,12 +112,12 @@ internal sealed class TokenEndpoint(
         if (drm == Drm.Widevine)
         {
             response.ContentType = "text/uri-list";
-            await response.WriteAsync($"{options.WidevineRightsUrl}?ExpressPlayToken={token}\r\n");
+            await response.WriteAsync($"{options.RightsUrl(drm, request.UseHttps)}?ExpressPlayToken={token}");
         }
         else
         {
             response.ContentType = "application/json";
-            await response.WriteAsync(JsonSerializer.Serialize(new PlayReadyAnswer(options.PlayReadyRightsUrl, token), GatewayJson.Default.PlayReadyAnswer));
+            await response.WriteAsync(JsonSerializer.Serialize(new PlayReadyAnswer(options.RightsUrl(drm, request.UseHttps), token), GatewayJson.Default.PlayReadyAnswer));
         }
         return ErrorCode.None;
     }

@@ -52,6 +52,7 @@ internal static class TokenPolicy
         ExtensionType = values.Find<string>("extensionType"),
         ExtensionPayload = values.Find<string>("extensionPayload"),
         DeviceId = values.Find<byte[]>("deviceId") is { } deviceId ? Convert.ToHexStringLower(deviceId) : null,
+        AlgId = values.Find<string>("algId") ?? "aesctr",
     };
 
     private static int Opl(ParsedValues values, string name) => (int)values.Get<long>(name);

@@ -16,13 +16,16 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
     /// <summary>The key given as <c>contentKey</c> or unwrapped from <c>ek</c>; null means key storage.</summary>
     public byte[]? ContentKey => Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek");
 
+    /// <summary><c>useHttps=true</c>: the answer names the https rights URL (section 14).</summary>
+    public bool UseHttps => Values.FindValue<bool>("useHttps") ?? false;
+
     /// <summary>The idempotency key, unquoted, or null for a mint without one (section 11).</summary>
     public string? IdempotencyKey => Values.Find<string>(Validation.IdempotencyKey.Name);
 
     private static readonly Rule[] WidevineRules =
-        [.. CommonParameters.Table(Drm.Widevine), .. WidevineParameters.Table, new IdempotencyKey()];
+        [.. CommonParameters.Table, .. WidevineParameters.Table, new IdempotencyKey()];
     private static readonly Rule[] PlayReadyRules =
-        [.. CommonParameters.Table(Drm.PlayReady), .. PlayReadyParameters.Table, new IdempotencyKey()];
+        [.. CommonParameters.Table, .. PlayReadyParameters.Table, new IdempotencyKey()];
 
     /// <summary>
     /// Runs the common table, then the DRM's, then the idempotency key, and stops at the first refusal (contract

@@ -11,7 +11,11 @@ internal static class CommonParameters
 {
     public const int MaxDaysToExpiry = 30;
 
-    public static Rule[] Table(Drm drm) =>
+    /// <summary>The one <c>generalFlags</c> bit any DRM takes: a persistent license (sections 4 and 14).</summary>
+    public const uint PersistentLicense = 0x1;
+
+    /// <summary>The table (built when read: it refers to the parsers below, which are initialised after it).</summary>
+    public static Rule[] Table =>
     [
         Param.Optional("errorFormat", ErrorFormats, ErrorCode.InvalidErrorFormat),
         Param.Required("customerAuthenticator", ErrorCode.MissingAuthenticator, CustomerAuthenticator, ErrorCode.InvalidAuthenticator),
@@ -22,9 +26,10 @@ internal static class CommonParameters
         Param.Optional("kek", Values.Kek, ErrorCode.InvalidEncryptedKey),
         Param.Optional("ek", Values.WrappedKey("kek"), ErrorCode.InvalidEncryptedKey),
         Param.Optional("contentId", Values.PrintableAscii(1, 256, ErrorCode.InvalidKeyData), ErrorCode.InvalidKeyData),
-        Param.Optional("generalFlags", Values.FlagWord(drm == Drm.PlayReady ? PlayReadyParameters.Persistent : 0u, ErrorCode.InvalidGeneralFlags), ErrorCode.InvalidGeneralFlags),
+        Param.Optional("generalFlags", Values.FlagWord(PersistentLicense, ErrorCode.InvalidGeneralFlags), ErrorCode.InvalidGeneralFlags),
         Param.Optional("expirationTime", Values.FutureTime(ErrorCode.InvalidExpirationTime, TimeSpan.FromDays(MaxDaysToExpiry)), ErrorCode.InvalidExpirationTime),
         Param.Optional("cookie", Cookie, ErrorCode.InvalidCookie),
+        Param.Optional("useHttps", Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
     ];
 
     private static readonly ValueParser ErrorFormats = (value, _) => value switch

@@ -1,11 +1,8 @@
 namespace Orleans.Tokens.Gateway.Validation;
 
-/// <summary>Contract section 5, PlayReady (<c>/hms/pr/token</c>).</summary>
+/// <summary>Contract section 5, PlayReady (<c>/hms/pr/token</c>), with section 14's <c>algId</c>.</summary>
 internal static class PlayReadyParameters
 {
-    /// <summary>The generalFlags bit that makes a license persistent.</summary>
-    public const uint Persistent = 0x1;
-
     public static readonly string[] Opls =
     [
         "analogVideoOPL", "compressedDigitalAudioOPL", "compressedDigitalVideoOPL",
@@ -27,7 +24,7 @@ internal static class PlayReadyParameters
             { Missing = ErrorCode.MissingRentalPeriodEndTime, RequiredWhen = IsRental, AllowedWhen = IsRental, NotAllowed = ErrorCode.InvalidRentalTime },
         new Field("rental.playDuration", Values.PositiveSeconds(ErrorCode.InvalidRentalPlayDuration), ErrorCode.InvalidRentalPlayDuration)
             { AllowedWhen = IsRental, NotAllowed = ErrorCode.InvalidRentalPlayDuration },
-        new Condition(parsed => !IsRental(parsed) || ((parsed.FindValue<uint>("generalFlags") ?? 0) & Persistent) != 0, ErrorCode.InvalidGeneralFlags),
+        new Condition(parsed => !IsRental(parsed) || ((parsed.FindValue<uint>("generalFlags") ?? 0) & CommonParameters.PersistentLicense) != 0, ErrorCode.InvalidGeneralFlags),
         .. Opls.Select(name =>
             Param.Required(name, ErrorCode.MissingOpl, Values.Integer(0, 999, ErrorCode.InvalidOutputControl, ErrorCode.OutputControlOutOfRange), ErrorCode.InvalidOutputControl)),
         Param.Optional("unknownOutputBehavior", Values.OneOf(ErrorCode.InvalidUnknownOutputBehavior, "Allow", "Disallow", "SDOnly"), ErrorCode.InvalidUnknownOutputBehavior),
@@ -36,5 +33,6 @@ internal static class PlayReadyParameters
         Param.Optional("extensionType", ExtensionType, ErrorCode.ExtensionTypeLength),
         Param.Optional("extensionPayload", ExtensionPayload, ErrorCode.ExtensionPayloadNotBase64),
         Param.Optional("deviceId", Values.HexBytes(32, ErrorCode.InvalidDeviceId, ErrorCode.DeviceIdLength), ErrorCode.InvalidDeviceId),
+        Param.Optional("algId", Values.OneOf(ErrorCode.InvalidAlgorithmId, "aesctr", "aescbc"), ErrorCode.InvalidAlgorithmId),
     ];
 }

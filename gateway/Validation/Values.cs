@@ -11,7 +11,10 @@ internal static partial class Values
     public static ValueParser OneOf(ErrorCode invalid, params string[] allowed) => (value, _) =>
         Array.IndexOf(allowed, value) >= 0 ? Parsed.Ok(value) : Parsed.Fail(invalid);
 
-    /// <summary>A decimal integer in [min, max]; a sign or digits outside it is an integer out of range.</summary>
+    /// <summary>
+    /// A decimal integer (an optional minus and any number of digits) in [min, max]; one outside it, however many
+    /// digits it has, is an integer out of range (contract section 14).
+    /// </summary>
     public static ValueParser Integer(long min, long max, ErrorCode notInteger, ErrorCode outOfRange) => (value, _) =>
     {
         if (!IntegerPattern().IsMatch(value)) return Parsed.Fail(notInteger);
@@ -23,7 +26,15 @@ internal static partial class Values
 
     public static ValueParser Integer(long min, long max, ErrorCode invalid) => Integer(min, max, invalid, invalid);
 
-    /// <summary>A positive whole number of seconds (at most int.MaxValue, about 68 years).</summary>
+    /// <summary>
+    /// <c>true</c> or <c>false</c> in any letter case (Python's <c>str(True)</c> writes <c>True</c>), or <c>1</c>/<c>0</c>.
+    /// </summary>
+    public static ValueParser Boolean(ErrorCode invalid) => (value, _) =>
+        value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1" ? Parsed.Ok(true)
+        : value.Equals("false", StringComparison.OrdinalIgnoreCase) || value == "0" ? Parsed.Ok(false)
+        : Parsed.Fail(invalid);
+
+    /// <summary>A positive whole number of seconds (at most int.MaxValue, about 68 years), written with any number of digits.</summary>
     public static ValueParser PositiveSeconds(ErrorCode invalid) => (value, _) =>
         DigitsPattern().IsMatch(value) && long.TryParse(value, CultureInfo.InvariantCulture, out var seconds)
             && seconds is >= 1 and <= int.MaxValue
@@ -68,8 +79,9 @@ internal static partial class Values
             : Parsed.Fail(invalid);
 
     /// <summary>
-    /// An RFC 3339 UTC date-time with upper-case T and Z (fractional seconds allowed) or <c>+N</c> seconds from
-    /// issue, strictly after issue and, when <paramref name="maxAfterIssue"/> is given, no later than that.
+    /// An RFC 3339 UTC date-time with upper-case T and Z (any number of fractional-second digits, kept to 100 ns)
+    /// or <c>+N</c> seconds from issue, strictly after issue and, when <paramref name="maxAfterIssue"/> is given, no
+    /// later than that. A leading space is read as <c>+</c>: a raw <c>+</c> in a query decodes to a space (section 14).
     /// </summary>
     public static ValueParser FutureTime(ErrorCode invalid, TimeSpan? maxAfterIssue = null) => (value, parsed) =>
     {
@@ -86,6 +98,7 @@ internal static partial class Values
     private static bool TryParseTime(string value, DateTimeOffset issuedAt, out DateTimeOffset time)
     {
         time = default;
+        if (value.StartsWith(' ')) value = "+" + value[1..];
         if (value.StartsWith('+'))
         {
             if (!DigitsPattern().IsMatch(value.AsSpan(1)) || !long.TryParse(value.AsSpan(1), CultureInfo.InvariantCulture, out var seconds)
@@ -102,15 +115,15 @@ internal static partial class Values
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
     }
 
-    [GeneratedRegex(@"^-?[0-9]{1,30}\z")]
+    [GeneratedRegex(@"^-?[0-9]+\z")]
     private static partial Regex IntegerPattern();
 
-    [GeneratedRegex(@"^[0-9]{1,30}\z")]
+    [GeneratedRegex(@"^[0-9]+\z")]
     private static partial Regex DigitsPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9+/]*={0,2}\z")]
     private static partial Regex Base64Pattern();
 
-    [GeneratedRegex(@"^(?<seconds>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(\.(?<fraction>[0-9]{1,9}))?Z\z")]
+    [GeneratedRegex(@"^(?<seconds>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(\.(?<fraction>[0-9]+))?Z\z")]
     private static partial Regex DateTimePattern();
 }

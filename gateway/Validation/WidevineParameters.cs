@@ -1,6 +1,6 @@
 namespace Orleans.Tokens.Gateway.Validation;
 
-/// <summary>Contract section 5, Widevine (<c>/hms/wv/token</c>).</summary>
+/// <summary>Contract section 5, Widevine (<c>/hms/wv/token</c>), with section 14's HDCP levels 0–5.</summary>
 internal static class WidevineParameters
 {
     /// <summary><c>type,payload</c>: type exactly 4 characters, payload standard base64 of at most 128 characters.</summary>
@@ -19,7 +19,7 @@ internal static class WidevineParameters
     public static readonly Rule[] Table =
     [
         Param.Required("securityLevel", ErrorCode.MissingSecurityLevel, Values.Integer(1, 5, ErrorCode.InvalidSecurityLevel), ErrorCode.InvalidSecurityLevel),
-        Param.Required("hdcpOutputControl", ErrorCode.MissingHdcpOutputControl, Values.Integer(0, 2, ErrorCode.InvalidOutputControl, ErrorCode.OutputControlOutOfRange), ErrorCode.InvalidOutputControl),
+        Param.Required("hdcpOutputControl", ErrorCode.MissingHdcpOutputControl, Values.Integer(0, 5, ErrorCode.InvalidOutputControl, ErrorCode.OutputControlOutOfRange), ErrorCode.InvalidOutputControl),
         Param.Optional("licenseDuration", Values.PositiveSeconds(ErrorCode.InvalidLicenseDuration), ErrorCode.InvalidLicenseDuration),
         new RepeatableField("wvExtension", 4, ErrorCode.InvalidWvExtension, WvExtension),
         Param.Forbidden("deviceId", ErrorCode.DeviceIdNotSupported),

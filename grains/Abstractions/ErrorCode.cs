@@ -53,5 +53,6 @@ public enum ErrorCode
     IdempotencyKeyReused = -9002,
     IdempotencyKeyInProgress = -9003,
     InvalidIdempotencyKey = -9004,
+    InvalidAlgorithmId = -9005,
     TooManyRequests = -9010,
 }

@@ -20,7 +20,7 @@ public static class TokenCodec
     private const int RightsType = 1, RentalPeriodEndTime = 2, RentalPlayDuration = 3, PrGeneralFlags = 4,
         AnalogVideoOpl = 5, CompressedDigitalAudioOpl = 6, CompressedDigitalVideoOpl = 7,
         UncompressedDigitalAudioOpl = 8, UncompressedDigitalVideoOpl = 9, UnknownOutputBehavior = 10,
-        OutputControlFlags = 11, ExtensionType = 12, ExtensionPayload = 13, DeviceId = 14;
+        OutputControlFlags = 11, ExtensionType = 12, ExtensionPayload = 13, DeviceId = 14, AlgId = 15;
 
     public static byte[] Encode(TokenPayload payload)
     {
@@ -75,6 +75,8 @@ public static class TokenCodec
             Text(writer, ExtensionType, playReady.ExtensionType);
             Bytes(writer, ExtensionPayload, playReady.ExtensionPayload is { } extension ? Convert.FromBase64String(extension) : null);
             Bytes(writer, DeviceId, playReady.DeviceId is { } deviceId ? Convert.FromHexString(deviceId) : null);
+            // Absent for the default, as in tokens sealed before algId.
+            Text(writer, AlgId, playReady.AlgId == "aesctr" ? null : playReady.AlgId);
             writer.WriteEndMap();
         }
         writer.WriteEndMap();
@@ -138,6 +140,7 @@ public static class TokenCodec
         ExtensionType = fields.GetValueOrDefault(ExtensionType) as string,
         ExtensionPayload = fields.GetValueOrDefault(ExtensionPayload) is byte[] extension ? Convert.ToBase64String(extension) : null,
         DeviceId = fields.GetValueOrDefault(DeviceId) is byte[] deviceId ? Convert.ToHexStringLower(deviceId) : null,
+        AlgId = fields.GetValueOrDefault(AlgId) as string ?? "aesctr",
     };
 
     private static DateTimeOffset Time(object milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);

@@ -51,6 +51,8 @@ public sealed record PlayReadyPolicy
     public string? ExtensionPayload { get; init; }
     /// <summary>32 lower-case hex digits.</summary>
     public string? DeviceId { get; init; }
+    /// <summary>The content's encryption: <c>aesctr</c> (CENC, the default) or <c>aescbc</c> (CBCS); section 14.</summary>
+    public string AlgId { get; init; } = "aesctr";
 }
 
 /// <summary>The payload as JSON, for people (the admin tool's <c>token inspect</c>); tokens carry it as CBOR.</summary>

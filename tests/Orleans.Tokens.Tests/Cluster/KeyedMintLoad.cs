@@ -152,8 +152,8 @@ internal sealed class KeyedMintLoad : IDisposable
             // A 200 carries the rights URL of this gateway with ExpressPlayToken, one line (section 2).
             var body = answer.Body;
             var token = answer.ContentType?.StartsWith("text/uri-list", StringComparison.Ordinal) == true
-                && body.StartsWith(gateway.RightsPrefix, StringComparison.Ordinal) && body.EndsWith("\r\n", StringComparison.Ordinal)
-                ? body[gateway.RightsPrefix.Length..^2] : null;
+                && body.StartsWith(gateway.RightsPrefix, StringComparison.Ordinal)
+                ? body[gateway.RightsPrefix.Length..] : null;
             var payload = token is null ? null : _keyRing.Open(token, DateTimeOffset.UtcNow, out _);
             return new KeyedAttempt(gateway.Name, sent, NowMs, sentAt, 200, null, payload?.TokenId,
                 payload is null ? "a 200 whose token does not open: " + answer : "");

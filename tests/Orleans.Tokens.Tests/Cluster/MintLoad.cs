@@ -170,8 +170,8 @@ internal sealed class MintLoad
             // A 200 must carry a token: the rights URL of this gateway with ExpressPlayToken, one line (section 2).
             var detail = !minted ? answer.ToString()
                 : answer.ContentType?.StartsWith("text/uri-list", StringComparison.Ordinal) == true
-                  && answer.Body.StartsWith(request.RightsPrefix, StringComparison.Ordinal) && answer.Body.EndsWith("\r\n", StringComparison.Ordinal)
-                  && answer.Body.Length > request.RightsPrefix.Length + 2 ? "" : "malformed 200: " + answer;
+                  && answer.Body.StartsWith(request.RightsPrefix, StringComparison.Ordinal)
+                  && answer.Body.Length > request.RightsPrefix.Length ? "" : "malformed 200: " + answer;
             outcome = new MintOutcome(customer.Id, gateway.Name, sent, NowMs, (int)answer.Status, minted ? null : answer.ErrorCode, detail);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)

@@ -279,6 +279,10 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
     [InlineData("+abc")]
     [InlineData("+2592001")]
     [InlineData("+99999999999999999999")]
+    [InlineData("+{9*40}")]
+    [InlineData(" ")]
+    [InlineData("  3600")]
+    [InlineData(" +3600")]
     [InlineData("2006-04-14T12:01:10Z")]
     [InlineData("{utc-3600}")]
     [InlineData("{utc+2678400}")]
@@ -298,6 +302,10 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
     [InlineData("+2592000", 2592000)]
     [InlineData("{utc+3600}", 3600)]
     [InlineData("{utc+86400:frac}", 86400)]
+    [InlineData("{utc+86400:frac10}", 86400)]
+    [InlineData("{utc+86400:frac40}", 86400)]
+    [InlineData("+{0*40}3600", 3600)]
+    [InlineData(" 3600", 3600)]
     [InlineData("{utc+2505600}", 2505600)]
     public async Task ExpirationTime_Valid_IsAccepted_AndSetsTheExpiry(string value, long seconds)
     {

@@ -48,7 +48,7 @@ public sealed class EnvironmentSettingTests(TestEnvironmentGatewayFixture gatewa
 
         var widevine = ValidRequests.Widevine(customer).Set("customerAuthenticator", customer.TestAuthenticator);
         var wvBody = await (await gateway.MintAsync(Drm.Widevine, widevine)).Content.ReadAsStringAsync();
-        Assert.Matches($"^{Regex(listening)}/hms/wv/rights/\\?ExpressPlayToken=[A-Za-z0-9_-]+\r\n$", wvBody);
+        Assert.Matches($"^{Regex(listening)}/hms/wv/rights/\\?ExpressPlayToken=[A-Za-z0-9_-]+$", wvBody);
 
         var playReady = ValidRequests.PlayReady(customer).Set("customerAuthenticator", customer.TestAuthenticator);
         var prBody = await (await gateway.MintAsync(Drm.PlayReady, playReady)).Content.ReadAsStringAsync();

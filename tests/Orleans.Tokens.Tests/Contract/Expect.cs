@@ -59,7 +59,7 @@ public static partial class Expect
     public static Task<string> TokenAsync(Drm drm, HttpResponseMessage response) =>
         drm == Drm.Widevine ? WidevineTokenAsync(response) : PlayReadyTokenAsync(response);
 
-    /// <summary><c>200</c>, <c>text/uri-list</c>, one CRLF-terminated line <c>{PublicBaseUrl}/hms/wv/rights/?ExpressPlayToken={token}</c>.</summary>
+    /// <summary><c>200</c>, <c>text/uri-list</c>, the one URL with no line terminator (section 2) <c>{PublicBaseUrl}/hms/wv/rights/?ExpressPlayToken={token}</c>.</summary>
     public static async Task<string> WidevineTokenAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();
@@ -68,9 +68,8 @@ public static partial class Expect
         Assert.True(response.Content.Headers.ContentType?.ToString() == "text/uri-list", $"expected Content-Type text/uri-list; {context}");
         const string prefix = GatewayFixture.PublicBaseUrl + "/hms/wv/rights/?ExpressPlayToken=";
         Assert.StartsWith(prefix, body);
-        Assert.EndsWith("\r\n", body);
-        var token = body[prefix.Length..^2];
-        Assert.Equal($"{prefix}{token}\r\n", body);
+        var token = body[prefix.Length..];
+        Assert.Equal($"{prefix}{token}", body);
         AssertTokenForm(token);
         return token;
     }

@@ -167,6 +167,37 @@ public sealed class PlayReadyParameterTests(GatewayFixture gateway)
         Assert.Equal(flags, payload.PlayReady?.GeneralFlags);
     }
 
+    // ---- algId (section 14) ----
+
+    [Theory]
+    [InlineData("AESCTR")]
+    [InlineData("aes-ctr")]
+    [InlineData("cbcs")]
+    [InlineData("none")]
+    public async Task AlgId_Other_Is9005(string value)
+    {
+        var (customer, request) = await Arrange();
+        await Refused(customer, request.Set("algId", value), -9005);
+    }
+
+    [Theory]
+    [InlineData("aesctr")]
+    [InlineData("aescbc")]
+    public async Task AlgId_Valid_IsAccepted_AndCarried(string value)
+    {
+        var (customer, request) = await Arrange();
+        var payload = await Accepted(customer, request.Set("algId", value));
+        Assert.Equal(value, payload.PlayReady?.AlgId);
+    }
+
+    [Fact]
+    public async Task AlgId_Absent_IsAesCtr()
+    {
+        var (customer, request) = await Arrange();
+        var payload = await Accepted(customer, request.Without("algId"));
+        Assert.Equal("aesctr", payload.PlayReady?.AlgId);
+    }
+
     // ---- the five OPLs ----
 
     [Theory]

@@ -36,6 +36,7 @@ public sealed class RepeatedParameterTests(GatewayFixture gateway)
     [InlineData(Drm.Widevine, "securityLevel", -7004)]
     [InlineData(Drm.Widevine, "hdcpOutputControl", -2008)]
     [InlineData(Drm.Widevine, "licenseDuration", -7007)]
+    [InlineData(Drm.Widevine, "useHttps", -2035)]
     [InlineData(Drm.PlayReady, "customerAuthenticator", -2018)]
     [InlineData(Drm.PlayReady, "kid", -4022)]
     [InlineData(Drm.PlayReady, "contentKey", -2005)]
@@ -58,6 +59,8 @@ public sealed class RepeatedParameterTests(GatewayFixture gateway)
     [InlineData(Drm.PlayReady, "extensionType", -2036)]
     [InlineData(Drm.PlayReady, "extensionPayload", -2037)]
     [InlineData(Drm.PlayReady, "deviceId", -5005)]
+    [InlineData(Drm.PlayReady, "useHttps", -2035)]
+    [InlineData(Drm.PlayReady, "algId", -9005)]
     public async Task TwiceInTheQuery(Drm drm, string name, int code)
     {
         var (customer, request) = await Arrange(drm, name);

@@ -8,7 +8,8 @@ namespace Orleans.Tokens.Tests.Contract;
 /// <list type="bullet">
 /// <item><c>{a*65}</c> anywhere in a value: the character <c>a</c> 65 times (<c>^{a*65}</c> is <c>^aaa…</c>).</item>
 /// <item>a whole value <c>{utc+3600}</c>: an RFC 3339 UTC time one hour from now (<c>2030-01-01T10:00:00Z</c>),
-/// <c>{utc-60}</c> one minute ago. A suffix changes the form: <c>:frac</c> adds fractional seconds,
+/// <c>{utc-60}</c> one minute ago. A suffix changes the form: <c>:frac</c> adds fractional seconds (three
+/// digits; <c>:frac10</c> ten, <c>:frac40</c> forty),
 /// <c>:lowerT</c> / <c>:lowerZ</c> write that letter lower-case, <c>:offset</c> writes <c>+00:00</c> for <c>Z</c>.</item>
 /// </list>
 /// </summary>
@@ -29,6 +30,8 @@ public static partial class RowValues
         {
             "" => text,
             "frac" => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            "frac10" => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "987Z",
+            "frac40" => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + new string('9', 33) + "Z",
             "lowerT" => text.Replace('T', 't'),
             "lowerZ" => text.Replace('Z', 'z'),
             "offset" => text.Replace("Z", "+00:00"),

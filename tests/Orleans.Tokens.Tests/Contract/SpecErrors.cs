@@ -53,6 +53,7 @@ public static class SpecErrors
         [-9002] = ("Idempotency key reused with different parameters", false),
         [-9003] = ("A request with this idempotency key is in progress", false),
         [-9004] = ("Invalid idempotency key", false),
+        [-9005] = ("Invalid algorithm id", false),
     };
 
     /// <summary>

@@ -61,12 +61,12 @@ public static class ValidRequests
         .Set("rental.periodEndTime", "+86400")
         .Set("generalFlags", "1");
 
-    /// <summary>Every parameter of sections 4 and 5 that the DRM takes, each once, with a valid value.</summary>
+    /// <summary>Every parameter of sections 4, 5 and 14 that the DRM takes (plain keys), each once, with a valid value.</summary>
     public static Params Full(Drm drm, TestCustomer customer)
     {
         var request = drm == Drm.Widevine ? Widevine(customer) : PlayReadyRental(customer);
         request.Set("contentId", "movie-42").Set("generalFlags", drm == Drm.Widevine ? "0" : "1")
-            .Set("expirationTime", "+3600").Set("cookie", "session-1");
+            .Set("expirationTime", "+3600").Set("cookie", "session-1").Set("useHttps", "false");
         if (drm == Drm.Widevine)
         {
             request.Set("licenseDuration", "3600").Set("wvExtension", "abcd,AAAA");
@@ -75,7 +75,7 @@ public static class ValidRequests
         {
             request.Set("rental.playDuration", "7200").Set("unknownOutputBehavior", "Disallow")
                 .Set("outputControlFlags", "00000000").Set("extensionType", "abcd").Set("extensionPayload", "AAAA")
-                .Set("deviceId", "ffeeddccbbaa99887766554433221100");
+                .Set("deviceId", "ffeeddccbbaa99887766554433221100").Set("algId", "aescbc");
         }
         return request;
     }

@@ -3,8 +3,8 @@ using Orleans.Tokens.Tests.Infrastructure;
 namespace Orleans.Tokens.Tests.Contract;
 
 /// <summary>
-/// Contract section 5, Widevine table (<c>/hms/wv/token</c>), row by row, plus the Widevine rule of section 4's
-/// <c>generalFlags</c> row ("Widevine: the value must be 0").
+/// Contract section 5, Widevine table (<c>/hms/wv/token</c>), row by row, as section 14 widens it: HDCP levels 0–5,
+/// integers of any length, and <c>generalFlags</c> with only the persistent bit.
 /// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class WidevineParameterTests(GatewayFixture gateway)
@@ -60,10 +60,14 @@ public sealed class WidevineParameterTests(GatewayFixture gateway)
     [InlineData("x", -2008)]
     [InlineData("1.5", -2008)]
     [InlineData("HDCP_V1", -2008)]
-    [InlineData("3", -2034)]
+    [InlineData("6", -2034)]
     [InlineData("-1", -2034)]
     [InlineData("1000", -2034)]
     [InlineData("99999999999999999999", -2034)]
+    [InlineData("1234567890123456789012345678901", -2034)]
+    [InlineData("-0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006", -2034)]
+    [InlineData("1234567890123456789012345678901x", -2008)]
+    [InlineData("+1", -2008)]
     public async Task HdcpOutputControl_Invalid(string value, int code)
     {
         var (customer, request) = await Arrange();
@@ -74,6 +78,10 @@ public sealed class WidevineParameterTests(GatewayFixture gateway)
     [InlineData("0")]
     [InlineData("1")]
     [InlineData("2")]
+    [InlineData("3")]
+    [InlineData("4")]
+    [InlineData("5")]
+    [InlineData("0000000000000000000000000000000000000004")]
     public async Task HdcpOutputControl_Valid_IsAccepted_AndCarried(string value)
     {
         var (customer, request) = await Arrange();
@@ -177,29 +185,32 @@ public sealed class WidevineParameterTests(GatewayFixture gateway)
         await Refused(customer, request.Set("deviceId", value), -7002);
     }
 
-    // ---- generalFlags (section 4: "Widevine: the value must be 0") ----
+    // ---- generalFlags (section 14: only bit 0x1, a persistent license) ----
 
     [Theory]
-    [InlineData("1")]
     [InlineData("2")]
-    [InlineData("00000001")]
+    [InlineData("3")]
+    [InlineData("80000001")]
     [InlineData("FFFFFFFF")]
-    public async Task GeneralFlags_NonZero_Is5003(string value)
+    [InlineData("000000001")]
+    [InlineData("x")]
+    public async Task GeneralFlags_OtherThanPersistent_Is5003(string value)
     {
         var (customer, request) = await Arrange();
         await Refused(customer, request.Set("generalFlags", value), -5003);
     }
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("00000000")]
-    public async Task GeneralFlags_Zero_IsAccepted(string value)
+    [InlineData("0", 0u)]
+    [InlineData("00000000", 0u)]
+    [InlineData("1", 1u)]
+    [InlineData("00000001", 1u)]
+    public async Task GeneralFlags_ZeroOrPersistent_IsAccepted_AndCarried(string value, uint flags)
     {
         var (customer, request) = await Arrange();
-        await Accepted(customer, request.Set("generalFlags", value));
+        var payload = await Accepted(customer, request.Set("generalFlags", value));
+        Assert.Equal(flags, payload.Widevine?.GeneralFlags);
     }
-
-    // ---- helpers ----
 
     private async Task<(TestCustomer Customer, Params Request)> Arrange()
     {

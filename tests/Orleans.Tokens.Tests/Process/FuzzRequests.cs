@@ -167,14 +167,21 @@ internal sealed class RequestGenerator(Random random, Customer customer)
         else parameters.Add(new("contentKey", Hex(32)));
         if (random.Next(3) == 0) parameters.Add(new("contentId", RandomText(Printable, 1, 256)));
         if (random.Next(3) == 0) parameters.Add(new("cookie", RandomText(Printable, 1, 32)));
-        if (random.Next(4) == 0) parameters.Add(new("expirationTime", random.Next(2) == 0 ? "+" + random.Next(1, 2_592_000) : DateTimeOffset.UtcNow.AddDays(random.Next(1, 29)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")));
+        if (random.Next(4) == 0) parameters.Add(random.Next(3) switch
+        {
+            0 => new("expirationTime", "+" + random.Next(1, 2_592_000)),
+            // Section 14: a raw '+' (it decodes to a space) and fractional seconds of any length.
+            1 => new("expirationTime", "+" + random.Next(1, 2_592_000), Raw: true),
+            _ => new("expirationTime", DateTimeOffset.UtcNow.AddDays(random.Next(1, 29)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'").Replace("Z", "." + Digits(random.Next(1, 40)) + "Z")),
+        });
+        if (random.Next(4) == 0) parameters.Add(new("useHttps", Pick(["true", "false", "True", "FALSE", "1", "0"])));
         if (random.Next(3) == 0) parameters.Add(new("errorFormat", random.Next(2) == 0 ? "json" : "html"));
         if (widevine)
         {
             parameters.Add(new("securityLevel", random.Next(1, 6).ToString()));
-            parameters.Add(new("hdcpOutputControl", random.Next(0, 3).ToString()));
+            parameters.Add(new("hdcpOutputControl", random.Next(0, 6).ToString()));
             if (random.Next(4) == 0) parameters.Add(new("licenseDuration", random.Next(1, 100_000).ToString()));
-            if (random.Next(4) == 0) parameters.Add(new("generalFlags", "0"));
+            if (random.Next(4) == 0) parameters.Add(new("generalFlags", Pick(["0", "1", "00000001"])));
             for (var i = random.Next(4) == 0 ? random.Next(1, 5) : 0; i > 0; i--)
                 parameters.Add(new("wvExtension", RandomText("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 4, 4) + "," + Base64(random.Next(1, 96))));
         }
@@ -198,6 +205,7 @@ internal sealed class RequestGenerator(Random random, Customer customer)
                 parameters.Add(new("extensionPayload", Base64(random.Next(1, 96))));
             }
             if (random.Next(4) == 0) parameters.Add(new("deviceId", Hex(32)));
+            if (random.Next(4) == 0) parameters.Add(new("algId", Pick(["aesctr", "aescbc"])));
         }
         // The order of parameters on the wire is not part of the contract.
         return [.. parameters.OrderBy(_ => random.Next())];
@@ -241,7 +249,7 @@ internal sealed class RequestGenerator(Random random, Customer customer)
                 parameters[index] = target with { Value = encoded.Item1 + Pick(["%", "%zz", "%00", "+", "%C3%28", "&", "="]) + encoded.Item2, Raw = true };
                 return $"splice({target.Name})";
             default:
-                var forbidden = Pick(["deviceId", "kek", "ek", "contentKey", "extensionType", "extensionPayload", "wvExtension", "rental.periodEndTime", "rental.playDuration", "errorFormat"]);
+                var forbidden = Pick(["deviceId", "kek", "ek", "contentKey", "extensionType", "extensionPayload", "wvExtension", "rental.periodEndTime", "rental.playDuration", "errorFormat", "useHttps", "algId"]);
                 parameters.Insert(random.Next(parameters.Count + 1), new(forbidden, random.Next(2) == 0 ? Hex(32) : Pick(TextGarbage)));
                 return $"add({forbidden})";
         }
@@ -315,6 +323,8 @@ internal sealed class RequestGenerator(Random random, Customer customer)
     }
 
     private string Hex(int digits) => RandomText("0123456789abcdefABCDEF", digits, digits);
+
+    private string Digits(int count) => RandomText("0123456789", count, count);
 
     private string Base64(int bytes)
     {

@@ -86,15 +86,14 @@ internal sealed partial record MintAnswer(HttpStatusCode Status, string? Content
         }
     }
 
-    /// <summary>The token of a Widevine answer (<c>{url}?ExpressPlayToken={token}</c> and CRLF, text/uri-list).</summary>
+    /// <summary>The token of a Widevine answer (<c>{url}?ExpressPlayToken={token}</c>, no line terminator, text/uri-list).</summary>
     public string WidevineToken(Uri baseUrl)
     {
         Assert.True(Status == HttpStatusCode.OK, $"expected 200, got {(int)Status}: {Body}");
         Assert.StartsWith("text/uri-list", ContentType);
         var prefix = new Uri(baseUrl, "/hms/wv/rights/") + "?ExpressPlayToken=";
         Assert.StartsWith(prefix, Body);
-        Assert.EndsWith("\r\n", Body);
-        var token = Body[prefix.Length..^2];
+        var token = Body[prefix.Length..];
         Assert.DoesNotContain('\n', token);
         return token;
     }
