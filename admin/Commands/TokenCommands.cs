@@ -18,7 +18,7 @@ internal static class TokenCommands
     {
         var token = new Argument<string>("token") { Description = "The token, as minted" };
         var showKey = new Option<bool>("--show-key") { Description = "Print the content key instead of a mask" };
-        var command = new Command("inspect", "Verifies a token and prints its payload, the content key masked") { token, showKey };
+        var command = new Command("inspect", "Verifies a token and prints its payload, every content key masked") { token, showKey };
         command.Action = new JsonAction((parse, _) =>
         {
             var payload = context.KeyRing.Open(parse.GetRequiredValue(token), DateTimeOffset.UtcNow, out var reason)
@@ -35,6 +35,11 @@ internal static class TokenCommands
         json["expiresAt"] = Json.Time(payload.ExpiresAt);
         json["kid"] = payload.Kid.ToLowerInvariant();
         json["contentKey"] = showKey ? payload.ContentKey.ToLowerInvariant() : KeyMask;
+        // Every key of the token (section 14), each masked like the first.
+        foreach (var key in json["keys"]!.AsArray())
+        {
+            if (!showKey) key!["contentKey"] = KeyMask;
+        }
         if (payload.PlayReady?.RentalPeriodEndTime is { } rentalEnd)
             json["playReady"]!["rentalPeriodEndTime"] = Json.Time(rentalEnd);
         return json;

@@ -68,8 +68,10 @@ internal sealed class TokenEndpoint(
         {
             var grain = customers.Get(request.Authenticator.CustomerId);
             var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, options.Environment, parameters);
+            var mintKeys = request.Keys;
             result = await grain.Mint(
-                new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, request.Kid, request.ContentKey, idempotency),
+                new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, mintKeys[0].Kid, mintKeys[0].ContentKey, idempotency,
+                    mintKeys.Length > 1 ? mintKeys[1..] : null),
                 context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -105,7 +107,7 @@ internal sealed class TokenEndpoint(
         if (!result.Replayed) metrics.Minted(drm, options.Environment, request.Authenticator.CustomerId);
         if (result.IssuedAt is { } issuedAt && issuedAt != request.Values.IssuedAt)
             request = TokenRequest.Validate(drm, parameters, issuedAt).Request ?? throw new InvalidOperationException("a replayed request no longer validates");
-        var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, result.ContentKey!, result.TokenId));
+        var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, [.. result.ContentKeys], result.TokenId));
         metrics.Sealed(keys.ActiveKeyId);
         var response = context.Response;
         response.Headers.CacheControl = "no-store";

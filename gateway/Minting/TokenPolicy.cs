@@ -5,10 +5,14 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// <summary>Builds the token payload from a validated request, with every policy field given or its default.</summary>
 internal static class TokenPolicy
 {
-    /// <summary>The payload; a new token id unless <paramref name="tokenId"/> (a keyed mint's) is given.</summary>
-    public static TokenPayload Payload(TokenRequest request, TokenEnvironment environment, byte[] contentKey, string? tokenId = null)
+    /// <summary>
+    /// The payload of a token carrying <paramref name="contentKeys"/> (16 bytes each, in the order of
+    /// <see cref="TokenRequest.Keys"/>); a new token id unless <paramref name="tokenId"/> (a keyed mint's) is given.
+    /// </summary>
+    public static TokenPayload Payload(TokenRequest request, TokenEnvironment environment, byte[][] contentKeys, string? tokenId = null)
     {
         var values = request.Values;
+        var keys = request.Keys.Select((key, index) => Key(request, index, key.Kid, contentKeys[index])).ToImmutableArray();
         return new TokenPayload
         {
             TokenId = tokenId ?? Guid.NewGuid().ToString("N"),
@@ -20,17 +24,30 @@ internal static class TokenPolicy
                 ?? values.IssuedAt.AddDays(CommonParameters.MaxDaysToExpiry),
             Cookie = values.Find<string>("cookie"),
             ContentId = values.Find<string>("contentId"),
-            Kid = Kid.ToHex(request.Kid),
-            ContentKey = Convert.ToHexStringLower(contentKey),
-            Widevine = request.Drm == Drm.Widevine ? Widevine(values) : null,
+            Kid = keys[0].Kid,
+            ContentKey = keys[0].ContentKey,
+            Keys = keys,
+            Widevine = request.Drm == Drm.Widevine ? Widevine(values, keys[0]) : null,
             PlayReady = request.Drm == Drm.PlayReady ? PlayReady(values) : null,
         };
     }
 
-    private static WidevinePolicy Widevine(ParsedValues values) => new()
+    /// <summary>Key <paramref name="index"/> with its own policy, or the unindexed value it defaults to (section 14).</summary>
+    private static TokenKey Key(TokenRequest request, int index, byte[] kid, byte[] contentKey) => new()
     {
-        SecurityLevel = (int)values.Get<long>("securityLevel"),
-        HdcpOutputControl = (int)values.Get<long>("hdcpOutputControl"),
+        Kid = Kid.ToHex(kid),
+        ContentKey = Convert.ToHexStringLower(contentKey),
+        SecurityLevel = (int?)IndexedKeys.PerKey<long>(request.Values, "securityLevel", index),
+        HdcpOutputControl = (int?)IndexedKeys.PerKey<long>(request.Values, "hdcpOutputControl", index),
+        TrackType = (int?)IndexedKeys.PerKey<long>(request.Values, "trackType", index),
+        MinCertSecurityLevel = (int?)IndexedKeys.PerKey<long>(request.Values, "minCertSecurityLevel", index),
+    };
+
+    /// <summary>The Widevine policy; its security level and HDCP are the first key's.</summary>
+    private static WidevinePolicy Widevine(ParsedValues values, TokenKey first) => new()
+    {
+        SecurityLevel = first.SecurityLevel!.Value,
+        HdcpOutputControl = first.HdcpOutputControl!.Value,
         LicenseDuration = values.FindValue<long>("licenseDuration"),
         GeneralFlags = values.FindValue<uint>("generalFlags") ?? 0,
         Extensions = [.. values.Get<List<object>>("wvExtension").Cast<WvExtension>()],
@@ -53,6 +70,7 @@ internal static class TokenPolicy
         ExtensionPayload = values.Find<string>("extensionPayload"),
         DeviceId = values.Find<byte[]>("deviceId") is { } deviceId ? Convert.ToHexStringLower(deviceId) : null,
         AlgId = values.Find<string>("algId") ?? "aesctr",
+        MinCertSecurityLevel = (int?)values.FindValue<long>("minCertSecurityLevel"),
     };
 
     private static int Opl(ParsedValues values, string name) => (int)values.Get<long>(name);

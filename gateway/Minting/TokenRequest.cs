@@ -11,10 +11,15 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
 
     public ParsedAuthenticator Authenticator => Values.Get<ParsedAuthenticator>("customerAuthenticator");
 
-    public byte[] Kid => Values.Get<byte[]>("kid");
-
-    /// <summary>The key given as <c>contentKey</c> or unwrapped from <c>ek</c>; null means key storage.</summary>
-    public byte[]? ContentKey => Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek");
+    /// <summary>
+    /// The token's keys, 1–16 (section 14): a plain request's <c>kid</c> with the key given as <c>contentKey</c> or
+    /// unwrapped from <c>ek</c>, or an indexed request's <c>kid.N</c> with <c>contentKey.N</c>. A null content key
+    /// means the one in key storage.
+    /// </summary>
+    public MintKey[] Keys => IndexedKeys.IsIndexed(Values)
+        ? [.. Enumerable.Range(0, IndexedKeys.Count(Values)).Select(index => new MintKey(
+            Values.Get<byte[]>(IndexedKeys.Name("kid", index)), Values.Find<byte[]>(IndexedKeys.Name("contentKey", index))))]
+        : [new MintKey(Values.Get<byte[]>("kid"), Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek"))];
 
     /// <summary><c>useHttps=true</c>: the answer names the https rights URL (section 14).</summary>
     public bool UseHttps => Values.FindValue<bool>("useHttps") ?? false;

@@ -14,6 +14,7 @@ internal sealed class RequestParameters
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+    private Dictionary<string, List<string>>? _dotted;
 
     /// <summary>Every <c>Idempotency-Key</c> header value, empty ones included.</summary>
     public IReadOnlyList<string> IdempotencyKeys { get; private init; } = [];
@@ -38,6 +39,26 @@ internal sealed class RequestParameters
     public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var values) ? values : [];
 
     public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary>
+    /// The suffixes of the names <c>{prefix}.{suffix}</c> given (section 14's indexed names, <c>kid.0</c>), in no
+    /// particular order: split at the first dot, worked out once per request and only when some name has a dot.
+    /// </summary>
+    public IReadOnlyList<string> Suffixes(string prefix)
+    {
+        if (_dotted is null)
+        {
+            _dotted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var name in _values.Keys)
+            {
+                var dot = name.IndexOf('.');
+                if (dot < 0) continue;
+                if (!_dotted.TryGetValue(name[..dot], out var suffixes)) _dotted[name[..dot]] = suffixes = [];
+                suffixes.Add(name[(dot + 1)..]);
+            }
+        }
+        return _dotted.TryGetValue(prefix, out var found) ? found : [];
+    }
 
     /// <summary>Every parameter with its values (each name's in the order given), names in ordinal order.</summary>
     public IEnumerable<KeyValuePair<string, List<string>>> Ordered() => _values.OrderBy(pair => pair.Key, StringComparer.Ordinal);

@@ -5,7 +5,9 @@ namespace Orleans.Tokens.Gateway.Validation;
 
 /// <summary>
 /// Contract section 4, in the order of checks of section 3: <c>errorFormat</c>, the authenticator, then the
-/// table's rows. The key rows check presence and exclusion before any value (-5007, then -2035).
+/// table's rows. The key rows check presence and exclusion before any value (-5007, then -2035). Section 14's
+/// indexed keys take the place of the plain ones: the form first (both is -2035), then <c>kid.0</c>…<c>kid.N</c>,
+/// then <c>contentKey.N</c>, each checked as its plain row.
 /// </summary>
 internal static class CommonParameters
 {
@@ -19,10 +21,14 @@ internal static class CommonParameters
     [
         Param.Optional("errorFormat", ErrorFormats, ErrorCode.InvalidErrorFormat),
         Param.Required("customerAuthenticator", ErrorCode.MissingAuthenticator, CustomerAuthenticator, ErrorCode.InvalidAuthenticator),
-        Param.Required("kid", ErrorCode.MissingKid, Values.Kid, ErrorCode.InvalidKid),
+        new KeyForm(["kid", "contentKey", "kek", "ek"], ["kid", "contentKey"], ErrorCode.NoMatchingValue),
+        new Field("kid", Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid, RequiredWhen = parsed => !IndexedKeys.IsIndexed(parsed) },
+        new IndexedField("kid", Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid },
+        new DistinctKids(ErrorCode.InvalidKid),
         new Exclusive("kek", "contentKey", ErrorCode.KekAndContentKey),
         new Together("kek", "ek", ErrorCode.NoMatchingValue),
-        Param.Optional("contentKey", Values.HexBytes(32, ErrorCode.InvalidContentKey, ErrorCode.ContentKeyLength), ErrorCode.InvalidContentKey),
+        Param.Optional("contentKey", ContentKey, ErrorCode.InvalidContentKey),
+        new IndexedField("contentKey", ContentKey, ErrorCode.InvalidContentKey),
         Param.Optional("kek", Values.Kek, ErrorCode.InvalidEncryptedKey),
         Param.Optional("ek", Values.WrappedKey("kek"), ErrorCode.InvalidEncryptedKey),
         Param.Optional("contentId", Values.PrintableAscii(1, 256, ErrorCode.InvalidKeyData), ErrorCode.InvalidKeyData),
@@ -31,6 +37,8 @@ internal static class CommonParameters
         Param.Optional("cookie", Cookie, ErrorCode.InvalidCookie),
         Param.Optional("useHttps", Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
     ];
+
+    private static readonly ValueParser ContentKey = Values.HexBytes(32, ErrorCode.InvalidContentKey, ErrorCode.ContentKeyLength);
 
     private static readonly ValueParser ErrorFormats = (value, _) => value switch
     {

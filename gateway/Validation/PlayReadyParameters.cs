@@ -1,6 +1,9 @@
 namespace Orleans.Tokens.Gateway.Validation;
 
-/// <summary>Contract section 5, PlayReady (<c>/hms/pr/token</c>), with section 14's <c>algId</c>.</summary>
+/// <summary>
+/// Contract section 5, PlayReady (<c>/hms/pr/token</c>), with section 14's <c>algId</c> and
+/// <c>minCertSecurityLevel(.N)</c>.
+/// </summary>
 internal static class PlayReadyParameters
 {
     public static readonly string[] Opls =
@@ -10,6 +13,10 @@ internal static class PlayReadyParameters
     ];
 
     private static bool IsRental(ParsedValues parsed) => parsed.Find<string>("rightsType") == "Rental";
+
+    /// <summary>The client certificate's minimum security level: 150, 2000 or 3000 (section 14).</summary>
+    private static readonly ValueParser MinCertSecurityLevel = (value, _) =>
+        value is "150" or "2000" or "3000" ? Parsed.Ok(long.Parse(value, System.Globalization.CultureInfo.InvariantCulture)) : Parsed.Fail(ErrorCode.InvalidGeneralFlags);
 
     private static readonly ValueParser ExtensionType = (value, _) =>
         value.Length == 4 ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.ExtensionTypeLength);
@@ -34,5 +41,7 @@ internal static class PlayReadyParameters
         Param.Optional("extensionPayload", ExtensionPayload, ErrorCode.ExtensionPayloadNotBase64),
         Param.Optional("deviceId", Values.HexBytes(32, ErrorCode.InvalidDeviceId, ErrorCode.DeviceIdLength), ErrorCode.InvalidDeviceId),
         Param.Optional("algId", Values.OneOf(ErrorCode.InvalidAlgorithmId, "aesctr", "aescbc"), ErrorCode.InvalidAlgorithmId),
+        Param.Optional("minCertSecurityLevel", MinCertSecurityLevel, ErrorCode.InvalidGeneralFlags),
+        new IndexedField("minCertSecurityLevel", MinCertSecurityLevel, ErrorCode.InvalidGeneralFlags),
     ];
 }

@@ -8,6 +8,7 @@ namespace Orleans.Tokens;
 /// </summary>
 /// <param name="Fingerprint">SHA-256 over the first request's parameters (<see cref="MintIdempotency.Fingerprint"/>).</param>
 /// <param name="RecordedAt">When the debit was decided, by the grain's clock: the 24-hour window starts here.</param>
+/// <param name="WrappedContentKey">The token's content keys, 16 bytes each in the token's order, wrapped as one.</param>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.IdempotencyRecord")]
 public sealed record IdempotencyRecord(
     [property: Id(0)] byte[] Fingerprint,

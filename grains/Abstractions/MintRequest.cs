@@ -2,8 +2,10 @@ namespace Orleans.Tokens;
 
 /// <summary>
 /// What the grain needs to decide a mint. The gateway sends the SHA-256 of the authenticator secret, never the
-/// secret; <see cref="ContentKey"/> is null when the key is to come from the customer's key storage.
-/// <see cref="Idempotency"/> is null for a mint without an idempotency key.
+/// secret. <see cref="Kid"/> and <see cref="ContentKey"/> are the token's first key (the only one of a plain
+/// request), <see cref="MoreKeys"/> the rest of an indexed request's (section 14: <c>kid.1</c>…<c>kid.15</c>); a
+/// content key is null when it is to come from the customer's key storage. <see cref="Idempotency"/> is null for a
+/// mint without an idempotency key.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.MintRequest")]
 public sealed record MintRequest(
@@ -12,10 +14,23 @@ public sealed record MintRequest(
     [property: Id(2)] Drm Drm,
     [property: Id(3)] byte[] Kid,
     [property: Id(4)] byte[]? ContentKey,
-    [property: Id(5)] MintIdempotency? Idempotency = null);
+    [property: Id(5)] MintIdempotency? Idempotency = null,
+    [property: Id(6)] MintKey[]? MoreKeys = null)
+{
+    /// <summary>Every key of the token, the first one first (1–16).</summary>
+    public IEnumerable<MintKey> Keys => [new MintKey(Kid, ContentKey), .. MoreKeys ?? []];
+}
+
+/// <summary>One key of a mint: its 16-byte KID and its 16-byte content key, or null for the one in key storage.</summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Tokens.MintKey")]
+public sealed record MintKey(
+    [property: Id(0)] byte[] Kid,
+    [property: Id(1)] byte[]? ContentKey);
 
 /// <summary>
-/// The refusal code, or <see cref="ErrorCode.None"/> with the content key the token must carry. For a keyed mint,
+/// The refusal code, or <see cref="ErrorCode.None"/> with the content keys the token must carry: the first key's
+/// in <see cref="ContentKey"/>, the others' in <see cref="MoreContentKeys"/> (in the order of
+/// <see cref="MintRequest.MoreKeys"/>). For a keyed mint,
 /// <see cref="TokenId"/> and <see cref="IssuedAt"/> are the token's (the first request's, on a replay) and
 /// <see cref="Replayed"/> says that the answer is the first one's again and nothing was debited.
 /// </summary>
@@ -26,8 +41,12 @@ public sealed record MintResult(
     [property: Id(2)] string? TokenId = null,
     [property: Id(3)] DateTimeOffset? IssuedAt = null,
     [property: Id(4)] bool Replayed = false,
-    [property: Id(5)] TimeSpan? RetryAfter = null)
+    [property: Id(5)] TimeSpan? RetryAfter = null,
+    [property: Id(6)] byte[][]? MoreContentKeys = null)
 {
+    /// <summary>Every content key, the first one first, 16 bytes each; empty for a refusal.</summary>
+    public IEnumerable<byte[]> ContentKeys => ContentKey is null ? [] : [ContentKey, .. MoreContentKeys ?? []];
+
     public static MintResult Refused(ErrorCode code) => new(code, null);
 
     /// <summary>-9010: the customer's mint rate limit; the next mint is allowed after <paramref name="retryAfter"/>.</summary>

@@ -78,7 +78,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 if (debit.State is null) return debit;
                 if (generation != _generation) throw new StorageUnavailableException("idempotency keys are being read again");
                 recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
-                    KeyWrap.Wrap(keyed.RecordKey, debit.Result.ContentKey!));
+                    KeyWrap.Wrap(keyed.RecordKey, [.. debit.Result.ContentKeys.SelectMany(key => key)]));
                 var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded, now, now + IdempotencyRecord.Window);
                 var purge = _purged is not { } purged || now - purged >= PurgeEvery;
                 if (purge) _purged = now;
@@ -163,12 +163,13 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
 
     private static MintResult Replay(IdempotencyRecord first, MintIdempotency keyed)
     {
-        var contentKey = CryptographicOperations.FixedTimeEquals(first.Fingerprint, keyed.Fingerprint)
-            ? KeyWrap.Unwrap(keyed.RecordKey, first.WrappedContentKey)
+        var contentKeys = CryptographicOperations.FixedTimeEquals(first.Fingerprint, keyed.Fingerprint)
+            ? KeyWrap.Unwrap(keyed.RecordKey, first.WrappedContentKey)?.Chunk(16).ToArray()
             : null;
-        return contentKey is null
+        return contentKeys is null
             ? MintResult.Refused(ErrorCode.IdempotencyKeyReused)
-            : new MintResult(ErrorCode.None, contentKey, first.TokenId, first.IssuedAt, Replayed: true);
+            : new MintResult(ErrorCode.None, contentKeys[0], first.TokenId, first.IssuedAt, Replayed: true,
+                MoreContentKeys: contentKeys.Length > 1 ? contentKeys[1..] : null);
     }
 
     private void Remember(string key, IdempotencyRecord record)

@@ -11,13 +11,19 @@ internal static class MintRules
         if (!account.Enabled) return Refuse(ErrorCode.AccountDisabled);
         if (request.Drm == Drm.Widevine && !account.Options.Widevine) return Refuse(ErrorCode.WidevineDisabled);
         if (request.Drm == Drm.PlayReady && !account.Options.PlayReady) return Refuse(ErrorCode.PlayReadyDisabled);
-        var contentKey = request.ContentKey ?? account.Keys.GetValueOrDefault(Kid.ToHex(request.Kid));
-        if (contentKey is null) return Refuse(ErrorCode.KeyNotInStorage);
+        var contentKeys = new List<byte[]>();
+        foreach (var key in request.Keys)
+        {
+            if ((key.ContentKey ?? account.Keys.GetValueOrDefault(Kid.ToHex(key.Kid))) is not { } contentKey)
+                return Refuse(ErrorCode.KeyNotInStorage);
+            contentKeys.Add(contentKey);
+        }
         var balance = account.Balance(request.Environment);
         if (balance < 1) return Refuse(ErrorCode.InsufficientTokens);
+        // One token, one debit, however many keys it carries (section 14).
         var debited = account.WithBalance(request.Environment, balance - 1)
             .CountMinted(request.Environment, request.Drm, today);
-        return new(debited, new MintResult(ErrorCode.None, contentKey));
+        return new(debited, new MintResult(ErrorCode.None, contentKeys[0], MoreContentKeys: contentKeys.Count > 1 ? [.. contentKeys.Skip(1)] : null));
     }
 
     /// <summary>Whether the request's authenticator is one of the account's (the first check of step 4).</summary>

@@ -5,13 +5,24 @@ namespace Orleans.Tokens;
 /// <summary>
 /// The sealed form of a <see cref="TokenPayload"/>: a CBOR map (RFC 8949) with small integer keys, keys and ids
 /// as raw bytes, times as Unix milliseconds and base64 payloads decoded. Compact enough that the longest request
-/// the contract allows still gives a token within 2,048 characters, and with nothing to escape.
+/// the contract allows still gives a token within 2,048 characters, and with nothing to escape. A token whose one
+/// key has no policy of its own (a plain request) keeps it in <c>Kid</c>/<c>ContentKey</c>, as tokens did before
+/// section 14; any other has <c>Keys</c> instead, an array of per-key maps.
 /// </summary>
 public static class TokenCodec
 {
     // Top-level keys.
     private const int TokenId = 1, CustomerId = 2, Environment = 3, Drm = 4, IssuedAt = 5, ExpiresAt = 6,
-        Cookie = 7, ContentId = 8, Kid = 9, ContentKey = 10, Widevine = 11, PlayReady = 12;
+        Cookie = 7, ContentId = 8, Kid = 9, ContentKey = 10, Widevine = 11, PlayReady = 12, Keys = 13;
+
+    // The positions in a per-key array: [kid, content key, security level, HDCP, track type, min. cert. security
+    // level], null for a value the key does not have and trailing nulls left out (an array, not a map: 16 keys with
+    // every field still fit a token of 2,048 characters).
+    private const int KeyKid = 0, KeyContentKey = 1, KeySecurityLevel = 2, KeyHdcpOutputControl = 3, KeyTrackType = 4,
+        KeyMinCertSecurityLevel = 5;
+
+    /// <summary>What a CBOR null reads as inside an array.</summary>
+    private static readonly object Null = new();
 
     // Widevine policy keys.
     private const int SecurityLevel = 1, HdcpOutputControl = 2, LicenseDuration = 3, WvGeneralFlags = 4, Extensions = 5;
@@ -20,7 +31,8 @@ public static class TokenCodec
     private const int RightsType = 1, RentalPeriodEndTime = 2, RentalPlayDuration = 3, PrGeneralFlags = 4,
         AnalogVideoOpl = 5, CompressedDigitalAudioOpl = 6, CompressedDigitalVideoOpl = 7,
         UncompressedDigitalAudioOpl = 8, UncompressedDigitalVideoOpl = 9, UnknownOutputBehavior = 10,
-        OutputControlFlags = 11, ExtensionType = 12, ExtensionPayload = 13, DeviceId = 14, AlgId = 15;
+        OutputControlFlags = 11, ExtensionType = 12, ExtensionPayload = 13, DeviceId = 14, AlgId = 15,
+        MinCertSecurityLevel = 16;
 
     public static byte[] Encode(TokenPayload payload)
     {
@@ -35,8 +47,32 @@ public static class TokenCodec
         Integer(writer, ExpiresAt, payload.ExpiresAt.ToUnixTimeMilliseconds());
         Text(writer, Cookie, payload.Cookie);
         Text(writer, ContentId, payload.ContentId);
-        Bytes(writer, Kid, Convert.FromHexString(payload.Kid));
-        Bytes(writer, ContentKey, Convert.FromHexString(payload.ContentKey));
+        if (payload.Keys is [var only] && only == OnlyKey(payload))
+        {
+            Bytes(writer, Kid, Convert.FromHexString(payload.Kid));
+            Bytes(writer, ContentKey, Convert.FromHexString(payload.ContentKey));
+        }
+        else
+        {
+            writer.WriteInt32(Keys);
+            writer.WriteStartArray(payload.Keys.Length);
+            foreach (var key in payload.Keys)
+            {
+                int?[] policy = [key.SecurityLevel, key.HdcpOutputControl, key.TrackType, key.MinCertSecurityLevel];
+                var length = policy.Length;
+                while (length > 0 && policy[length - 1] is null) length--;
+                writer.WriteStartArray(2 + length);
+                writer.WriteByteString(Convert.FromHexString(key.Kid));
+                writer.WriteByteString(Convert.FromHexString(key.ContentKey));
+                foreach (var value in policy[..length])
+                {
+                    if (value is { } number) writer.WriteInt32(number);
+                    else writer.WriteNull();
+                }
+                writer.WriteEndArray();
+            }
+            writer.WriteEndArray();
+        }
         if (payload.Widevine is { } widevine)
         {
             writer.WriteInt32(Widevine);
@@ -77,6 +113,7 @@ public static class TokenCodec
             Bytes(writer, DeviceId, playReady.DeviceId is { } deviceId ? Convert.FromHexString(deviceId) : null);
             // Absent for the default, as in tokens sealed before algId.
             Text(writer, AlgId, playReady.AlgId == "aesctr" ? null : playReady.AlgId);
+            Integer(writer, MinCertSecurityLevel, playReady.MinCertSecurityLevel);
             writer.WriteEndMap();
         }
         writer.WriteEndMap();
@@ -91,7 +128,10 @@ public static class TokenCodec
             var reader = new CborReader(encoded, CborConformanceMode.Strict);
             var fields = ReadMap(reader);
             if (reader.BytesRemaining != 0) return null;
-            return new TokenPayload
+            var keys = fields.GetValueOrDefault(Keys) is List<object> list
+                ? list.Select(entry => DecodeKey((List<object>)entry)).ToImmutableArray()
+                : [];
+            var payload = new TokenPayload
             {
                 TokenId = Convert.ToHexStringLower((byte[])fields[TokenId]),
                 CustomerId = (long)fields[CustomerId],
@@ -101,17 +141,45 @@ public static class TokenCodec
                 ExpiresAt = Time(fields[ExpiresAt]),
                 Cookie = fields.GetValueOrDefault(Cookie) as string,
                 ContentId = fields.GetValueOrDefault(ContentId) as string,
-                Kid = Convert.ToHexStringLower((byte[])fields[Kid]),
-                ContentKey = Convert.ToHexStringLower((byte[])fields[ContentKey]),
+                Kid = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[Kid]) : keys[0].Kid,
+                ContentKey = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[ContentKey]) : keys[0].ContentKey,
+                Keys = keys,
                 Widevine = fields.GetValueOrDefault(Widevine) is Dictionary<int, object> widevine ? DecodeWidevine(widevine) : null,
                 PlayReady = fields.GetValueOrDefault(PlayReady) is Dictionary<int, object> playReady ? DecodePlayReady(playReady) : null,
             };
+            // Keys stands in for Kid and ContentKey, never beside them, and is never empty.
+            if (fields.ContainsKey(Keys) && (keys.IsEmpty || fields.ContainsKey(Kid) || fields.ContainsKey(ContentKey))) return null;
+            return payload;
         }
         catch (Exception failure) when (failure is CborContentException or InvalidOperationException or InvalidCastException
                                             or KeyNotFoundException or FormatException or ArgumentException)
         {
             return null;
         }
+    }
+
+    /// <summary>The one key of a plain request: the payload's KID and content key under the DRM's policy.</summary>
+    public static TokenKey OnlyKey(TokenPayload payload) => new()
+    {
+        Kid = payload.Kid,
+        ContentKey = payload.ContentKey,
+        SecurityLevel = payload.Widevine?.SecurityLevel,
+        HdcpOutputControl = payload.Widevine?.HdcpOutputControl,
+        MinCertSecurityLevel = payload.PlayReady?.MinCertSecurityLevel,
+    };
+
+    private static TokenKey DecodeKey(List<object> entry)
+    {
+        int? At(int position) => position < entry.Count && entry[position] is long value ? (int)value : null;
+        return new TokenKey
+        {
+            Kid = Convert.ToHexStringLower((byte[])entry[KeyKid]),
+            ContentKey = Convert.ToHexStringLower((byte[])entry[KeyContentKey]),
+            SecurityLevel = At(KeySecurityLevel),
+            HdcpOutputControl = At(KeyHdcpOutputControl),
+            TrackType = At(KeyTrackType),
+            MinCertSecurityLevel = At(KeyMinCertSecurityLevel),
+        };
     }
 
     private static WidevinePolicy DecodeWidevine(Dictionary<int, object> fields) => new()
@@ -141,6 +209,7 @@ public static class TokenCodec
         ExtensionPayload = fields.GetValueOrDefault(ExtensionPayload) is byte[] extension ? Convert.ToBase64String(extension) : null,
         DeviceId = fields.GetValueOrDefault(DeviceId) is byte[] deviceId ? Convert.ToHexStringLower(deviceId) : null,
         AlgId = fields.GetValueOrDefault(AlgId) as string ?? "aesctr",
+        MinCertSecurityLevel = (int?)(fields.GetValueOrDefault(MinCertSecurityLevel) as long?),
     };
 
     private static DateTimeOffset Time(object milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
@@ -169,6 +238,9 @@ public static class TokenCodec
                 return reader.ReadByteString();
             case CborReaderState.StartMap:
                 return ReadMap(reader);
+            case CborReaderState.Null:
+                reader.ReadNull();
+                return Null;
             case CborReaderState.StartArray:
                 var items = new List<object>();
                 reader.ReadStartArray();

@@ -13,12 +13,42 @@ public sealed record TokenPayload
     public required DateTimeOffset ExpiresAt { get; init; }
     public string? Cookie { get; init; }
     public string? ContentId { get; init; }
+    /// <summary>The first key's KID, 32 lower-case hex digits.</summary>
+    public required string Kid { get; init; }
+    /// <summary>The first key's content key, 32 lower-case hex digits.</summary>
+    public required string ContentKey { get; init; }
+    private readonly ImmutableArray<TokenKey> _keys = [];
+
+    /// <summary>
+    /// Every key the token carries with its own policy, the first (<see cref="Kid"/>) first: 1–16 for an indexed
+    /// request (contract section 14); for a plain one, or when none is set, the one key <see cref="Kid"/> under the
+    /// DRM's policy.
+    /// </summary>
+    public ImmutableArray<TokenKey> Keys
+    {
+        get => _keys.IsDefaultOrEmpty ? [TokenCodec.OnlyKey(this)] : _keys;
+        init => _keys = value;
+    }
+    /// <summary>The DRM's policy; with indexed keys its security level and HDCP are the first key's.</summary>
+    public WidevinePolicy? Widevine { get; init; }
+    public PlayReadyPolicy? PlayReady { get; init; }
+}
+
+/// <summary>
+/// One key of a token and its per-key policy (section 14): Widevine's security level (1–5), HDCP output control
+/// (0–5) and track type (0 SD, 1 HD, 2 AUDIO, 3 UHD1, 4 UHD2; null for any track); PlayReady's minimum client
+/// certificate security level (150, 2000, 3000). A policy the DRM does not have is null.
+/// </summary>
+public sealed record TokenKey
+{
     /// <summary>32 lower-case hex digits.</summary>
     public required string Kid { get; init; }
     /// <summary>32 lower-case hex digits.</summary>
     public required string ContentKey { get; init; }
-    public WidevinePolicy? Widevine { get; init; }
-    public PlayReadyPolicy? PlayReady { get; init; }
+    public int? SecurityLevel { get; init; }
+    public int? HdcpOutputControl { get; init; }
+    public int? TrackType { get; init; }
+    public int? MinCertSecurityLevel { get; init; }
 }
 
 public sealed record WidevinePolicy
@@ -53,6 +83,8 @@ public sealed record PlayReadyPolicy
     public string? DeviceId { get; init; }
     /// <summary>The content's encryption: <c>aesctr</c> (CENC, the default) or <c>aescbc</c> (CBCS); section 14.</summary>
     public string AlgId { get; init; } = "aesctr";
+    /// <summary>The unindexed <c>minCertSecurityLevel</c> (150, 2000, 3000), or null.</summary>
+    public int? MinCertSecurityLevel { get; init; }
 }
 
 /// <summary>The payload as JSON, for people (the admin tool's <c>token inspect</c>); tokens carry it as CBOR.</summary>

@@ -207,8 +207,27 @@ internal sealed class RequestGenerator(Random random, Customer customer)
             if (random.Next(4) == 0) parameters.Add(new("deviceId", Hex(32)));
             if (random.Next(4) == 0) parameters.Add(new("algId", Pick(["aesctr", "aescbc"])));
         }
+        if (random.Next(5) == 0) Indexed(parameters, widevine);
         // The order of parameters on the wire is not part of the contract.
         return [.. parameters.OrderBy(_ => random.Next())];
+    }
+
+    /// <summary>Section 14: the plain key replaced by 1–16 indexed keys, some with their own policy.</summary>
+    private void Indexed(List<Param> parameters, bool widevine)
+    {
+        parameters.RemoveAll(p => p.Name is "kid" or "contentKey" or "kek" or "ek");
+        for (var index = random.Next(1, 17) - 1; index >= 0; index--)
+        {
+            parameters.Add(new($"kid.{index}", Hex(32)));
+            parameters.Add(new($"contentKey.{index}", Hex(32)));
+            if (widevine)
+            {
+                if (random.Next(3) == 0) parameters.Add(new($"securityLevel.{index}", random.Next(1, 6).ToString()));
+                if (random.Next(3) == 0) parameters.Add(new($"hdcpOutputControl.{index}", random.Next(0, 6).ToString()));
+                if (random.Next(3) == 0) parameters.Add(new($"trackType.{index}", random.Next(0, 5).ToString()));
+            }
+            else if (random.Next(3) == 0) parameters.Add(new($"minCertSecurityLevel.{index}", Pick(["150", "2000", "3000"])));
+        }
     }
 
     private string Mutate(List<Param> parameters)
@@ -249,7 +268,7 @@ internal sealed class RequestGenerator(Random random, Customer customer)
                 parameters[index] = target with { Value = encoded.Item1 + Pick(["%", "%zz", "%00", "+", "%C3%28", "&", "="]) + encoded.Item2, Raw = true };
                 return $"splice({target.Name})";
             default:
-                var forbidden = Pick(["deviceId", "kek", "ek", "contentKey", "extensionType", "extensionPayload", "wvExtension", "rental.periodEndTime", "rental.playDuration", "errorFormat", "useHttps", "algId"]);
+                var forbidden = Pick(["deviceId", "kek", "ek", "contentKey", "extensionType", "extensionPayload", "wvExtension", "rental.periodEndTime", "rental.playDuration", "errorFormat", "useHttps", "algId", "kid.0", "contentKey.1", "kid.16", "trackType.0", "minCertSecurityLevel"]);
                 parameters.Insert(random.Next(parameters.Count + 1), new(forbidden, random.Next(2) == 0 ? Hex(32) : Pick(TextGarbage)));
                 return $"add({forbidden})";
         }

@@ -138,6 +138,36 @@ public sealed class TokenTests(ITestOutputHelper log)
         Assert.Contains("expired", inspected.Stderr);
     }
 
+    /// <summary>Section 14: <c>token inspect</c> shows every key of a token of several keys, each content key masked unless asked.</summary>
+    [Fact]
+    public async Task Token_inspect_shows_every_key_each_masked()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(log);
+        var customer = await gateway.Admin.CreateCustomerAsync(4200005, balance: 2);
+        string[] kids = [TokenRequests.RandomHex(16), TokenRequests.RandomHex(16), TokenRequests.RandomHex(16)];
+        string[] contentKeys = [TokenRequests.RandomHex(16), TokenRequests.RandomHex(16), TokenRequests.RandomHex(16)];
+        var parameters = TokenRequests.Widevine(customer.Production, kids[0], contentKeys[0])
+            .Where(p => p.Key is not ("kid" or "contentKey")).ToList();
+        for (var index = 0; index < kids.Length; index++)
+        {
+            parameters.Add(new($"kid.{index}", kids[index]));
+            parameters.Add(new($"contentKey.{index}", contentKeys[index]));
+            parameters.Add(new($"trackType.{index}", index.ToString()));
+        }
+        var token = (await TokenRequests.GetAsync(gateway.Http, TokenRequests.WidevinePath, parameters)).WidevineToken(gateway.BaseUrl);
+
+        var masked = await gateway.Admin.InspectAsync(token);
+        var shown = await gateway.Admin.InspectAsync(token, showKey: true);
+
+        Assert.True(masked.ExitCode == 0, masked.ToString());
+        var keys = masked.Json.GetProperty("keys").EnumerateArray().ToArray();
+        Assert.Equal(kids, keys.Select(k => k.GetProperty("kid").GetString()));
+        Assert.Equal([0, 1, 2], keys.Select(k => k.GetProperty("trackType").GetInt32()));
+        Assert.All(keys, key => Assert.Equal("********", key.GetProperty("contentKey").GetString()));
+        foreach (var contentKey in contentKeys) Assert.DoesNotContain(contentKey, masked.Stdout);
+        Assert.Equal(contentKeys, shown.Json.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("contentKey").GetString()));
+    }
+
     /// <summary>
     /// The longest requests the contract allows still give tokens of at most 2,048 characters that open. "Longest"
     /// also in what the token must carry: contentId (any printable ASCII), cookie (any characters), extension

@@ -1,0 +1,141 @@
+using Orleans.Tokens.Gateway.Errors;
+using Orleans.Tokens.Gateway.Requests;
+
+namespace Orleans.Tokens.Gateway.Validation;
+
+/// <summary>
+/// Contract section 14's several keys in one token: <c>kid.N</c> and <c>contentKey.N</c> (N = 0…15, at least .0, no
+/// gaps) in place of <c>kid</c>/<c>contentKey</c>, each with per-key policy <c>base.N</c> that defaults to the
+/// unindexed <c>base</c>. Parsed values are kept under their full names (<c>kid.3</c>); <see cref="KeyCount"/> holds
+/// how many keys the request has, 1 for a plain one.
+/// </summary>
+internal static class IndexedKeys
+{
+    /// <summary>The most keys one token carries.</summary>
+    public const int MaxKeys = 16;
+
+    /// <summary>The parsed value holding the number of keys (an int).</summary>
+    public const string KeyCount = "keys";
+
+    /// <summary>The parsed value saying whether the keys are indexed (a bool).</summary>
+    public const string Form = "indexed";
+
+    private static readonly string[] Suffixes = [.. Enumerable.Range(0, MaxKeys).Select(index => index.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    public static bool IsIndexed(ParsedValues parsed) => parsed.FindValue<bool>(Form) == true;
+
+    public static int Count(ParsedValues parsed) => parsed.FindValue<int>(KeyCount) ?? 1;
+
+    public static string Name(string baseName, int index) => $"{baseName}.{Suffixes[index]}";
+
+    /// <summary>The index a suffix names: 0–15 in decimal without a leading zero, else null.</summary>
+    public static int? Index(string suffix)
+    {
+        var index = Array.IndexOf(Suffixes, suffix);
+        return index < 0 ? null : index;
+    }
+
+    /// <summary>Key <paramref name="index"/>'s value of <paramref name="baseName"/>, or the unindexed default.</summary>
+    public static T? PerKey<T>(ParsedValues parsed, string baseName, int index) where T : struct =>
+        (IsIndexed(parsed) ? parsed.FindValue<T>(Name(baseName, index)) : null) ?? parsed.FindValue<T>(baseName);
+}
+
+/// <summary>
+/// Which form the keys take: plain (<c>kid</c>, <c>contentKey</c>, <c>kek</c>, <c>ek</c>) or indexed (<c>kid.N</c>,
+/// <c>contentKey.N</c>); both is <paramref name="Both"/>. Runs before any key value is read.
+/// </summary>
+internal sealed record KeyForm(string[] Plain, string[] Indexed, ErrorCode Both) : Rule
+{
+    public override TokenError? Check(RequestParameters request, ParsedValues parsed)
+    {
+        var indexed = Indexed.Any(name => request.Suffixes(name).Count > 0);
+        if (indexed && Plain.FirstOrDefault(request.Has) is { } plain)
+            return new TokenError(Both, $"{plain} with {Indexed.First(name => request.Suffixes(name).Count > 0)}.N");
+        parsed.Set(IndexedKeys.Form, indexed);
+        return null;
+    }
+}
+
+/// <summary>
+/// The indexed rows of one parameter, <c>{Base}.0</c>…<c>{Base}.15</c>, in index order, each like the unindexed row
+/// (a repeated or malformed value gets <see cref="Invalid"/>). A name whose index is not 0–15 written plainly, or
+/// that names no key of the request, is <see cref="Invalid"/> too. With <see cref="Missing"/> set (the <c>kid</c>
+/// row) the indexes present make the keys: every index up to the highest must be given, else
+/// <see cref="Missing"/>. Without the indexed form, any such name is refused: it would be a key's policy with no key.
+/// </summary>
+internal sealed record IndexedField(string Base, ValueParser Parse, ErrorCode Invalid) : Rule
+{
+    public ErrorCode Missing { get; init; }
+
+    public override TokenError? Check(RequestParameters request, ParsedValues parsed)
+    {
+        var suffixes = request.Suffixes(Base);
+        if (!IndexedKeys.IsIndexed(parsed))
+            return suffixes.Count == 0 ? null : new TokenError(Invalid, $"{Base}.{suffixes[0]}: indexed values go with kid.0…kid.N");
+        if (suffixes.Count == 0) return Missing != ErrorCode.None ? new TokenError(Missing, IndexedKeys.Name(Base, 0)) : null;
+        var highest = -1;
+        foreach (var suffix in suffixes)
+        {
+            if (IndexedKeys.Index(suffix) is not { } index) return new TokenError(Invalid, $"{Base}.{suffix}: the index is 0–15");
+            highest = Math.Max(highest, index);
+        }
+        if (Missing != ErrorCode.None)
+        {
+            for (var index = 0; index < highest; index++)
+            {
+                if (!request.Has(IndexedKeys.Name(Base, index))) return new TokenError(Missing, IndexedKeys.Name(Base, index));
+            }
+            parsed.Set(IndexedKeys.KeyCount, highest + 1);
+        }
+        else if (highest >= IndexedKeys.Count(parsed))
+        {
+            return new TokenError(Invalid, $"{IndexedKeys.Name(Base, highest)}: there is no kid.{highest}");
+        }
+        for (var index = 0; index <= highest; index++)
+        {
+            var name = IndexedKeys.Name(Base, index);
+            var values = request.All(name);
+            if (values.Count == 0) continue;
+            if (values.Count > 1) return new TokenError(Invalid, name);
+            var result = Parse(values[0], parsed);
+            if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? name);
+            parsed.Set(name, result.Value!);
+        }
+        return null;
+    }
+}
+
+/// <summary>
+/// The presence check of a required per-key parameter, before its values: every key has <see cref="Base"/>, its own
+/// <c>{Base}.N</c> or the unindexed default, else <see cref="Missing"/> (section 14). For a plain request that is the
+/// unindexed parameter itself.
+/// </summary>
+internal sealed record EveryKey(string Base, ErrorCode Missing) : Rule
+{
+    public override TokenError? Check(RequestParameters request, ParsedValues parsed)
+    {
+        if (request.Has(Base)) return null;
+        if (!IndexedKeys.IsIndexed(parsed)) return new TokenError(Missing, Base);
+        for (var index = 0; index < IndexedKeys.Count(parsed); index++)
+        {
+            if (!request.Has(IndexedKeys.Name(Base, index))) return new TokenError(Missing, IndexedKeys.Name(Base, index));
+        }
+        return null;
+    }
+}
+
+/// <summary>No KID twice among an indexed request's keys: two keys of one KID would be one key with two values.</summary>
+internal sealed record DistinctKids(ErrorCode Code) : Rule
+{
+    public override TokenError? Check(RequestParameters request, ParsedValues parsed)
+    {
+        if (!IndexedKeys.IsIndexed(parsed)) return null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < IndexedKeys.Count(parsed); index++)
+        {
+            var name = IndexedKeys.Name("kid", index);
+            if (!seen.Add(Convert.ToHexString(parsed.Get<byte[]>(name)))) return new TokenError(Code, $"{name}: a KID given before");
+        }
+        return null;
+    }
+}
