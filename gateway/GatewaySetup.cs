@@ -76,6 +76,8 @@ internal static class GatewaySetup
         app.MapContract("/hms/pr/token", GetOrPost, context => mint.Handle(context, Drm.PlayReady));
         app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine));
         app.MapContract("/hms/pr/rights", GetOrPost, context => redeem.Handle(context, Drm.PlayReady));
+        app.MapContract("/hms/fp/token", GetOrPost, context => mint.Handle(context, Drm.FairPlay));
+        app.MapContract("/hms/fp/rights/", GetOrPost, context => redeem.Handle(context, Drm.FairPlay));
         app.MapProbes(readiness);
         // Section 11: /metrics (customer ids, balances) is on the management listener, and here only when asked.
         if (app.Configuration.GetValue("Management:MetricsOnPublic", false))

@@ -25,14 +25,15 @@ internal static class CustomerCommands
         var testBalance = BalanceOption("--test-balance", "The starting test balance (default 0)");
         var widevine = SwitchOption("--widevine", "Whether Widevine tokens may be minted (default true)");
         var playReady = SwitchOption("--playready", "Whether PlayReady tokens may be minted (default true)");
+        var fairPlay = SwitchOption("--fairplay", "Whether FairPlay tokens may be minted (default true)");
         var command = new Command("create", "Creates an enabled account; prints its first authenticators, the only time their secrets are shown")
         {
-            customerId, balance, testBalance, widevine, playReady,
+            customerId, balance, testBalance, widevine, playReady, fairPlay,
         };
         command.Action = new JsonAction(async (parse, cancellationToken) =>
         {
             var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
-            var options = new CustomerOptions(parse.GetValue(widevine) ?? true, parse.GetValue(playReady) ?? true);
+            var options = new CustomerOptions(parse.GetValue(widevine) ?? true, parse.GetValue(playReady) ?? true, parse.GetValue(fairPlay) ?? true);
             var created = await grain.Create(options, parse.GetValue(balance), parse.GetValue(testBalance));
             return new JsonObject
             {
@@ -150,15 +151,17 @@ internal static class CustomerCommands
         var customerId = CustomerIdArgument();
         var widevine = SwitchOption("--widevine", "Whether Widevine tokens may be minted");
         var playReady = SwitchOption("--playready", "Whether PlayReady tokens may be minted");
+        var fairPlay = SwitchOption("--fairplay", "Whether FairPlay tokens may be minted");
         var rate = new Option<string>("--max-mints-per-second")
         {
             Description = "At most N mints a second over every gateway (N >= 1), or none for no limit",
         };
-        var command = new Command("set", "Turns the DRM options on or off, or sets the mint rate limit") { customerId, widevine, playReady, rate };
+        var command = new Command("set", "Turns the DRM options on or off, or sets the mint rate limit") { customerId, widevine, playReady, fairPlay, rate };
         command.Validators.Add(result =>
         {
-            if (result.GetResult(widevine) is null && result.GetResult(playReady) is null && result.GetResult(rate) is null)
-                result.AddError("customer set needs --widevine, --playready or --max-mints-per-second");
+            if (result.GetResult(widevine) is null && result.GetResult(playReady) is null && result.GetResult(fairPlay) is null
+                && result.GetResult(rate) is null)
+                result.AddError("customer set needs --widevine, --playready, --fairplay or --max-mints-per-second");
             if (result.GetResult(rate) is not null && !TryRate(result.GetValue(rate), out _))
                 result.AddError("--max-mints-per-second takes a whole number from 1 to 1000000, or none");
         });
@@ -166,8 +169,8 @@ internal static class CustomerCommands
         {
             var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
             CustomerView? view = null;
-            if (parse.GetResult(widevine) is not null || parse.GetResult(playReady) is not null)
-                view = await grain.SetOptions(parse.GetValue(widevine), parse.GetValue(playReady));
+            if (parse.GetResult(widevine) is not null || parse.GetResult(playReady) is not null || parse.GetResult(fairPlay) is not null)
+                view = await grain.SetOptions(parse.GetValue(widevine), parse.GetValue(playReady), parse.GetValue(fairPlay));
             if (parse.GetResult(rate) is not null && TryRate(parse.GetValue(rate), out var limit))
                 view = await grain.SetMintRateLimit(limit);
             return Describe(view!);
@@ -192,6 +195,7 @@ internal static class CustomerCommands
         ["enabled"] = customer.Enabled,
         ["widevine"] = customer.Options.Widevine,
         ["playready"] = customer.Options.PlayReady,
+        ["fairplay"] = customer.Options.FairPlay,
         ["maxMintsPerSecond"] = customer.MaxMintsPerSecond,
         ["balances"] = new JsonObject
         {

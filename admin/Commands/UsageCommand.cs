@@ -30,23 +30,24 @@ internal static class UsageCommand
                 ["since"] = parse.GetValue(since)?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["total"] = new JsonObject
                 {
-                    ["production"] = Environment(days.Sum(d => d.ProductionWidevine), days.Sum(d => d.ProductionPlayReady)),
-                    ["test"] = Environment(days.Sum(d => d.TestWidevine), days.Sum(d => d.TestPlayReady)),
+                    ["production"] = Environment(days.Sum(d => d.ProductionWidevine), days.Sum(d => d.ProductionPlayReady), days.Sum(d => d.ProductionFairPlay)),
+                    ["test"] = Environment(days.Sum(d => d.TestWidevine), days.Sum(d => d.TestPlayReady), days.Sum(d => d.TestFairPlay)),
                 },
                 ["days"] = new JsonArray([.. days.Select(day => new JsonObject
                 {
                     ["day"] = day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    ["production"] = Environment(day.ProductionWidevine, day.ProductionPlayReady),
-                    ["test"] = Environment(day.TestWidevine, day.TestPlayReady),
+                    ["production"] = Environment(day.ProductionWidevine, day.ProductionPlayReady, day.ProductionFairPlay),
+                    ["test"] = Environment(day.TestWidevine, day.TestPlayReady, day.TestFairPlay),
                 })]),
             };
         });
         return command;
     }
 
-    private static JsonObject Environment(long widevine, long playReady) => new()
+    private static JsonObject Environment(long widevine, long playReady, long fairPlay) => new()
     {
         ["widevine"] = widevine,
         ["playready"] = playReady,
+        ["fairplay"] = fairPlay,
     };
 }

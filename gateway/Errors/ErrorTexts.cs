@@ -56,13 +56,26 @@ internal static class ErrorTexts
         [ErrorCode.IdempotencyKeyInProgress] = "A request with this idempotency key is in progress",
         [ErrorCode.InvalidIdempotencyKey] = "Invalid idempotency key",
         [ErrorCode.InvalidAlgorithmId] = "Invalid algorithm id",
+        [ErrorCode.InvalidFpExtension] = "Invalid FPExtension parameters specified",
+        [ErrorCode.InvalidIv] = "Invalid iv parameter specified",
+        [ErrorCode.DeviceIdNotSupportedForFairPlay] = "Device ID binding is not supported for FairPlay",
+        [ErrorCode.FairPlayDisabled] = "FairPlay option disabled",
         [ErrorCode.TooManyRequests] = "Too many requests",
     };
 
-    /// <summary>The text of <paramref name="code"/>, with <paramref name="details"/> where the table takes them.</summary>
-    public static string For(ErrorCode code, string? details)
+    /// <summary>Where one code has another text for one DRM: -6007 is PlayReady's rental time and FairPlay's rental duration (section 13).</summary>
+    private static readonly Dictionary<(Drm, ErrorCode), string> DrmTexts = new()
     {
-        var text = Texts[code];
+        [(Drm.FairPlay, ErrorCode.InvalidRentalTime)] = "Invalid rental duration specified",
+    };
+
+    /// <summary>
+    /// The text of <paramref name="code"/> (for <paramref name="drm"/>, when it has its own), with
+    /// <paramref name="details"/> where the table takes them.
+    /// </summary>
+    public static string For(ErrorCode code, string? details, Drm? drm = null)
+    {
+        var text = drm is { } forDrm && DrmTexts.TryGetValue((forDrm, code), out var own) ? own : Texts[code];
         return text.EndsWith(Details, StringComparison.Ordinal)
             ? string.IsNullOrEmpty(details) ? text[..^Details.Length] : text[..^"<details>".Length] + details
             : text;

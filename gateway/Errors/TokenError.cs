@@ -3,9 +3,12 @@ namespace Orleans.Tokens.Gateway.Errors;
 /// <summary>One refusal: a code of section 6, its details, and the HTTP status it is sent with.</summary>
 internal sealed record TokenError(ErrorCode Code, string? Details = null, int? StatusOverride = null)
 {
+    /// <summary>The DRM of the request, for a code whose text differs by DRM; null for the common text.</summary>
+    public Drm? Drm { get; init; }
+
     public int Status => StatusOverride ?? ErrorTexts.Status(Code);
 
-    public string Text => ErrorTexts.For(Code, Details);
+    public string Text => ErrorTexts.For(Code, Details, Drm);
 
     /// <summary>The cluster or its storage could not take the request; nothing was debited (section 11).</summary>
     public static TokenError Unavailable { get; } =

@@ -21,7 +21,8 @@ internal sealed class GatewayOptions(IConfiguration configuration, TokenEnvironm
         (string Http, string Https) Url(string setting, string path) => configuration[setting] is { } configured
             ? (configured, Https(configured))
             : (publicBaseUrl + path, httpsBaseUrl + path);
-        return new RightsUrls(Url("Tokens:WidevineRightsUrl", "/hms/wv/rights/"), Url("Tokens:PlayReadyRightsUrl", "/hms/pr/rights"));
+        return new RightsUrls(Url("Tokens:WidevineRightsUrl", "/hms/wv/rights/"), Url("Tokens:PlayReadyRightsUrl", "/hms/pr/rights"),
+            Url("Tokens:FairPlayRightsUrl", "/hms/fp/rights/"));
     });
 
     public TokenEnvironment Environment => environment;
@@ -29,7 +30,12 @@ internal sealed class GatewayOptions(IConfiguration configuration, TokenEnvironm
     /// <summary>Where a token of <paramref name="drm"/> is redeemed, its https form when <paramref name="https"/>.</summary>
     public string RightsUrl(Drm drm, bool https)
     {
-        var (http, secure) = drm == Drm.Widevine ? _rightsUrls.Value.Widevine : _rightsUrls.Value.PlayReady;
+        var (http, secure) = drm switch
+        {
+            Drm.Widevine => _rightsUrls.Value.Widevine,
+            Drm.PlayReady => _rightsUrls.Value.PlayReady,
+            _ => _rightsUrls.Value.FairPlay,
+        };
         return https ? secure : http;
     }
 
@@ -43,5 +49,5 @@ internal sealed class GatewayOptions(IConfiguration configuration, TokenEnvironm
         return url.EndsWith('/') || uri.AbsolutePath != "/" ? https : https.TrimEnd('/');
     }
 
-    private sealed record RightsUrls((string Http, string Https) Widevine, (string Http, string Https) PlayReady);
+    private sealed record RightsUrls((string Http, string Https) Widevine, (string Http, string Https) PlayReady, (string Http, string Https) FairPlay);
 }

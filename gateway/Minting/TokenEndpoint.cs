@@ -7,7 +7,7 @@ using Orleans.Tokens.Gateway.Requests;
 namespace Orleans.Tokens.Gateway.Minting;
 
 /// <summary>
-/// <c>/hms/wv/token</c> and <c>/hms/pr/token</c>: validate completely, then one grain call that authenticates,
+/// <c>/hms/wv/token</c>, <c>/hms/pr/token</c> and <c>/hms/fp/token</c>: validate completely, then one grain call that authenticates,
 /// checks and debits, then seal the token and answer.
 /// </summary>
 /// <remarks>
@@ -111,7 +111,8 @@ internal sealed class TokenEndpoint(
         metrics.Sealed(keys.ActiveKeyId);
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
-        if (drm == Drm.Widevine)
+        // Widevine and FairPlay answer the rights URL itself (section 2), PlayReady JSON.
+        if (drm != Drm.PlayReady)
         {
             response.ContentType = "text/uri-list";
             await response.WriteAsync($"{options.RightsUrl(drm, request.UseHttps)}?ExpressPlayToken={token}");

@@ -29,8 +29,17 @@ internal static class TokenPolicy
             Keys = keys,
             Widevine = request.Drm == Drm.Widevine ? Widevine(values, keys[0]) : null,
             PlayReady = request.Drm == Drm.PlayReady ? PlayReady(values) : null,
+            FairPlay = request.Drm == Drm.FairPlay ? FairPlay(values) : null,
         };
     }
+
+    private static FairPlayPolicy FairPlay(ParsedValues values) => new()
+    {
+        Iv = Convert.ToHexStringLower(values.Get<byte[]>("iv")),
+        GeneralFlags = values.FindValue<uint>("generalFlags") ?? 0,
+        RentalDuration = values.FindValue<long>("rentalDuration") ?? 0,
+        Extensions = [.. values.Get<List<object>>("fpExtension").Cast<WvExtension>()],
+    };
 
     /// <summary>Key <paramref name="index"/> with its own policy, or the unindexed value it defaults to (section 14).</summary>
     private static TokenKey Key(TokenRequest request, int index, byte[] kid, byte[] contentKey) => new()

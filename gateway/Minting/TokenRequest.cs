@@ -19,7 +19,7 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
     public MintKey[] Keys => IndexedKeys.IsIndexed(Values)
         ? [.. Enumerable.Range(0, IndexedKeys.Count(Values)).Select(index => new MintKey(
             Values.Get<byte[]>(IndexedKeys.Name("kid", index)), Values.Find<byte[]>(IndexedKeys.Name("contentKey", index))))]
-        : [new MintKey(Values.Get<byte[]>("kid"), Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek"))];
+        : [new MintKey(Values.Find<byte[]>("kid") ?? [], Values.Find<byte[]>("contentKey") ?? Values.Find<byte[]>("ek"))];
 
     /// <summary><c>useHttps=true</c>: the answer names the https rights URL (section 14).</summary>
     public bool UseHttps => Values.FindValue<bool>("useHttps") ?? false;
@@ -31,6 +31,7 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
         [.. CommonParameters.Table, .. WidevineParameters.Table, new IdempotencyKey()];
     private static readonly Rule[] PlayReadyRules =
         [.. CommonParameters.Table, .. PlayReadyParameters.Table, new IdempotencyKey()];
+    private static readonly Rule[] FairPlayRules = [.. FairPlayParameters.Table, new IdempotencyKey()];
 
     /// <summary>
     /// Runs the common table, then the DRM's, then the idempotency key, and stops at the first refusal (contract
@@ -40,10 +41,11 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
         Drm drm, RequestParameters parameters, DateTimeOffset now)
     {
         var values = new ParsedValues(drm, now);
-        foreach (var rule in drm == Drm.Widevine ? WidevineRules : PlayReadyRules)
+        var rules = drm switch { Drm.Widevine => WidevineRules, Drm.PlayReady => PlayReadyRules, _ => FairPlayRules };
+        foreach (var rule in rules)
         {
             if (rule.Check(parameters, values) is { } error)
-                return (null, error, values.FindValue<ErrorFormat>("errorFormat") ?? ErrorFormat.Html);
+                return (null, error with { Drm = drm }, values.FindValue<ErrorFormat>("errorFormat") ?? ErrorFormat.Html);
         }
         var request = new TokenRequest(drm, values);
         return (request, null, request.ErrorFormat);

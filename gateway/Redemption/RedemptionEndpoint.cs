@@ -5,7 +5,7 @@ using Orleans.Tokens.Gateway.Requests;
 namespace Orleans.Tokens.Gateway.Redemption;
 
 /// <summary>
-/// <c>/hms/wv/rights/</c> and <c>/hms/pr/rights</c> (contract section 8): verify the token — key id, tag, expiry,
+/// <c>/hms/wv/rights/</c>, <c>/hms/pr/rights</c> and <c>/hms/fp/rights/</c> (contract sections 8 and 13): verify the token — key id, tag, expiry,
 /// environment, DRM — and log the redemption with its cookie. No license issuer is built in yet: a verified token
 /// is answered 501.
 /// </summary>

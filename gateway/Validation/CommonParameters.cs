@@ -16,11 +16,19 @@ internal static class CommonParameters
     /// <summary>The one <c>generalFlags</c> bit any DRM takes: a persistent license (sections 4 and 14).</summary>
     public const uint PersistentLicense = 0x1;
 
-    /// <summary>The table (built when read: it refers to the parsers below, which are initialised after it).</summary>
-    public static Rule[] Table =>
+    /// <summary>The table of Widevine and PlayReady (built when read: it refers to the parsers below, which are initialised after it).</summary>
+    public static Rule[] Table => [.. First, .. Keys, .. Rest];
+
+    /// <summary>What every DRM checks first (section 3, steps 1 and 2).</summary>
+    public static Rule[] First =>
     [
         Param.Optional("errorFormat", ErrorFormats, ErrorCode.InvalidErrorFormat),
         Param.Required("customerAuthenticator", ErrorCode.MissingAuthenticator, CustomerAuthenticator, ErrorCode.InvalidAuthenticator),
+    ];
+
+    /// <summary>The key rows of Widevine and PlayReady: plain or section 14's indexed keys.</summary>
+    private static Rule[] Keys =>
+    [
         new KeyForm(["kid", "contentKey", "kek", "ek"], ["kid", "contentKey"], ErrorCode.NoMatchingValue),
         new Field("kid", Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid, RequiredWhen = parsed => !IndexedKeys.IsIndexed(parsed) },
         new IndexedField("kid", Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid },
@@ -31,6 +39,11 @@ internal static class CommonParameters
         new IndexedField("contentKey", ContentKey, ErrorCode.InvalidContentKey),
         Param.Optional("kek", Values.Kek, ErrorCode.InvalidEncryptedKey),
         Param.Optional("ek", Values.WrappedKey("kek"), ErrorCode.InvalidEncryptedKey),
+    ];
+
+    /// <summary>The rows of section 4 after the keys, every DRM's, and section 14's <c>useHttps</c>.</summary>
+    public static Rule[] Rest =>
+    [
         Param.Optional("contentId", Values.PrintableAscii(1, 256, ErrorCode.InvalidKeyData), ErrorCode.InvalidKeyData),
         Param.Optional("generalFlags", Values.FlagWord(PersistentLicense, ErrorCode.InvalidGeneralFlags), ErrorCode.InvalidGeneralFlags),
         Param.Optional("expirationTime", Values.FutureTime(ErrorCode.InvalidExpirationTime, TimeSpan.FromDays(MaxDaysToExpiry)), ErrorCode.InvalidExpirationTime),
@@ -38,7 +51,8 @@ internal static class CommonParameters
         Param.Optional("useHttps", Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
     ];
 
-    private static readonly ValueParser ContentKey = Values.HexBytes(32, ErrorCode.InvalidContentKey, ErrorCode.ContentKeyLength);
+    /// <summary>The form of <c>contentKey</c> (and <c>contentKey.N</c>): 32 hex digits.</summary>
+    public static readonly ValueParser ContentKey = Values.HexBytes(32, ErrorCode.InvalidContentKey, ErrorCode.ContentKeyLength);
 
     private static readonly ValueParser ErrorFormats = (value, _) => value switch
     {

@@ -67,6 +67,20 @@ internal sealed record Together(string First, string Second, ErrorCode Code) : R
         request.Has(First) != request.Has(Second) ? new TokenError(Code) : null;
 }
 
+/// <summary>A parameter that needs one of <paramref name="Others"/> beside it.</summary>
+internal sealed record Requires(string Name, string[] Others, ErrorCode Code) : Rule
+{
+    public override TokenError? Check(RequestParameters request, ParsedValues parsed) =>
+        request.Has(Name) && !Others.Any(request.Has) ? new TokenError(Code) : null;
+}
+
+/// <summary>At least one of <paramref name="Names"/>; none is <paramref name="Missing"/> with <paramref name="Details"/>.</summary>
+internal sealed record AnyOf(string[] Names, ErrorCode Missing, string Details) : Rule
+{
+    public override TokenError? Check(RequestParameters request, ParsedValues parsed) =>
+        Names.Any(request.Has) ? null : new TokenError(Missing, Details);
+}
+
 /// <summary>A condition on values parsed before it.</summary>
 internal sealed record Condition(Func<ParsedValues, bool> Holds, ErrorCode Code, string? Details = null) : Rule
 {

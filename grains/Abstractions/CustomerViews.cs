@@ -1,9 +1,14 @@
 namespace Orleans.Tokens;
 
+/// <summary>
+/// Which DRMs a customer may mint for. <see cref="FairPlay"/> (section 13) is false for an account stored before it
+/// existed: an upgrade turns nothing on.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.CustomerOptions")]
 public sealed record CustomerOptions(
     [property: Id(0)] bool Widevine,
-    [property: Id(1)] bool PlayReady);
+    [property: Id(1)] bool PlayReady,
+    [property: Id(2)] bool FairPlay = false);
 
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.CustomerView")]
 public sealed record CustomerView(

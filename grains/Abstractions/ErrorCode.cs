@@ -39,8 +39,13 @@ public enum ErrorCode
     InvalidDeviceId = -5005,
     MissingOpl = -5006,
     KekAndContentKey = -5007,
+    InvalidFpExtension = -6001,
+    InvalidIv = -6003,
     InvalidKeyData = -6005,
+    /// <summary>PlayReady's rental period end time, FairPlay's rental duration (the text says which; section 13).</summary>
     InvalidRentalTime = -6007,
+    DeviceIdNotSupportedForFairPlay = -6008,
+    FairPlayDisabled = -6009,
     DeviceIdNotSupported = -7002,
     MissingSecurityLevel = -7003,
     InvalidSecurityLevel = -7004,

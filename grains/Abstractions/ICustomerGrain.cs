@@ -46,7 +46,7 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     Task<CustomerView> SetEnabled(bool enabled);
 
     [Alias("SetOptions")]
-    Task<CustomerView> SetOptions(bool? widevine, bool? playReady);
+    Task<CustomerView> SetOptions(bool? widevine, bool? playReady, bool? fairPlay = null);
 
     /// <summary>
     /// Limits the customer to <paramref name="maxMintsPerSecond"/> (≥ 1) mints a second over every gateway, or lifts

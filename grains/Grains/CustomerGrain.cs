@@ -225,7 +225,7 @@ public sealed class CustomerGrain(
             return new JournalTotals(
                 of.Where(entry => entry.Change == JournalEntry.Opening).Sum(entry => entry.Amount),
                 of.Where(entry => entry.Change == JournalEntry.Credit).Sum(entry => entry.Amount),
-                days.Sum(day => day.Count(environment, Drm.Widevine) + day.Count(environment, Drm.PlayReady)),
+                days.Sum(day => day.Count(environment)),
                 account.Balance(environment));
         }
         return new JournalView(entries, Totals(TokenEnvironment.Production), Totals(TokenEnvironment.Test));
@@ -234,10 +234,11 @@ public sealed class CustomerGrain(
     public Task<CustomerView> SetEnabled(bool enabled) =>
         Change(account => account with { Enabled = enabled });
 
-    public Task<CustomerView> SetOptions(bool? widevine, bool? playReady) =>
+    public Task<CustomerView> SetOptions(bool? widevine, bool? playReady, bool? fairPlay = null) =>
         Change(account => account with
         {
-            Options = new CustomerOptions(widevine ?? account.Options.Widevine, playReady ?? account.Options.PlayReady),
+            Options = new CustomerOptions(
+                widevine ?? account.Options.Widevine, playReady ?? account.Options.PlayReady, fairPlay ?? account.Options.FairPlay),
         });
 
     public Task<CustomerView> SetMintRateLimit(int? maxMintsPerSecond)

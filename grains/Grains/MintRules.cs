@@ -11,6 +11,7 @@ internal static class MintRules
         if (!account.Enabled) return Refuse(ErrorCode.AccountDisabled);
         if (request.Drm == Drm.Widevine && !account.Options.Widevine) return Refuse(ErrorCode.WidevineDisabled);
         if (request.Drm == Drm.PlayReady && !account.Options.PlayReady) return Refuse(ErrorCode.PlayReadyDisabled);
+        if (request.Drm == Drm.FairPlay && !account.Options.FairPlay) return Refuse(ErrorCode.FairPlayDisabled);
         var contentKeys = new List<byte[]>();
         foreach (var key in request.Keys)
         {

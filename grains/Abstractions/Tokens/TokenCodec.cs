@@ -13,7 +13,10 @@ public static class TokenCodec
 {
     // Top-level keys.
     private const int TokenId = 1, CustomerId = 2, Environment = 3, Drm = 4, IssuedAt = 5, ExpiresAt = 6,
-        Cookie = 7, ContentId = 8, Kid = 9, ContentKey = 10, Widevine = 11, PlayReady = 12, Keys = 13;
+        Cookie = 7, ContentId = 8, Kid = 9, ContentKey = 10, Widevine = 11, PlayReady = 12, Keys = 13, FairPlay = 14;
+
+    // FairPlay policy keys.
+    private const int Iv = 1, FpGeneralFlags = 2, RentalDuration = 3, FpExtensions = 4;
 
     // The positions in a per-key array: [kid, content key, security level, HDCP, track type, min. cert. security
     // level], null for a value the key does not have and trailing nulls left out (an array, not a map: 16 keys with
@@ -81,16 +84,17 @@ public static class TokenCodec
             Integer(writer, HdcpOutputControl, widevine.HdcpOutputControl);
             Integer(writer, LicenseDuration, widevine.LicenseDuration);
             Integer(writer, WvGeneralFlags, widevine.GeneralFlags);
-            writer.WriteInt32(Extensions);
-            writer.WriteStartArray(widevine.Extensions.Length);
-            foreach (var extension in widevine.Extensions)
-            {
-                writer.WriteStartArray(2);
-                writer.WriteTextString(extension.Type);
-                writer.WriteByteString(Convert.FromBase64String(extension.Payload));
-                writer.WriteEndArray();
-            }
-            writer.WriteEndArray();
+            WriteExtensions(writer, Extensions, widevine.Extensions);
+            writer.WriteEndMap();
+        }
+        if (payload.FairPlay is { } fairPlay)
+        {
+            writer.WriteInt32(FairPlay);
+            writer.WriteStartMap(null);
+            Bytes(writer, Iv, Convert.FromHexString(fairPlay.Iv));
+            Integer(writer, FpGeneralFlags, fairPlay.GeneralFlags);
+            Integer(writer, RentalDuration, fairPlay.RentalDuration);
+            WriteExtensions(writer, FpExtensions, fairPlay.Extensions);
             writer.WriteEndMap();
         }
         if (payload.PlayReady is { } playReady)
@@ -146,6 +150,7 @@ public static class TokenCodec
                 Keys = keys,
                 Widevine = fields.GetValueOrDefault(Widevine) is Dictionary<int, object> widevine ? DecodeWidevine(widevine) : null,
                 PlayReady = fields.GetValueOrDefault(PlayReady) is Dictionary<int, object> playReady ? DecodePlayReady(playReady) : null,
+                FairPlay = fields.GetValueOrDefault(FairPlay) is Dictionary<int, object> fairPlay ? DecodeFairPlay(fairPlay) : null,
             };
             // Keys stands in for Kid and ContentKey, never beside them, and is never empty.
             if (fields.ContainsKey(Keys) && (keys.IsEmpty || fields.ContainsKey(Kid) || fields.ContainsKey(ContentKey))) return null;
@@ -157,6 +162,31 @@ public static class TokenCodec
             return null;
         }
     }
+
+    private static void WriteExtensions(CborWriter writer, int key, ImmutableArray<WvExtension> extensions)
+    {
+        writer.WriteInt32(key);
+        writer.WriteStartArray(extensions.Length);
+        foreach (var extension in extensions)
+        {
+            writer.WriteStartArray(2);
+            writer.WriteTextString(extension.Type);
+            writer.WriteByteString(Convert.FromBase64String(extension.Payload));
+            writer.WriteEndArray();
+        }
+        writer.WriteEndArray();
+    }
+
+    private static ImmutableArray<WvExtension> ReadExtensions(object extensions) =>
+        [.. ((List<object>)extensions).Cast<List<object>>().Select(pair => new WvExtension((string)pair[0], Convert.ToBase64String((byte[])pair[1])))];
+
+    private static FairPlayPolicy DecodeFairPlay(Dictionary<int, object> fields) => new()
+    {
+        Iv = Convert.ToHexStringLower((byte[])fields[Iv]),
+        GeneralFlags = (uint)(long)fields[FpGeneralFlags],
+        RentalDuration = (long)fields[RentalDuration],
+        Extensions = ReadExtensions(fields[FpExtensions]),
+    };
 
     /// <summary>The one key of a plain request: the payload's KID and content key under the DRM's policy.</summary>
     public static TokenKey OnlyKey(TokenPayload payload) => new()
@@ -188,8 +218,7 @@ public static class TokenCodec
         HdcpOutputControl = (int)(long)fields[HdcpOutputControl],
         LicenseDuration = fields.GetValueOrDefault(LicenseDuration) as long?,
         GeneralFlags = (uint)(long)fields[WvGeneralFlags],
-        Extensions = [.. ((List<object>)fields[Extensions]).Cast<List<object>>()
-            .Select(pair => new WvExtension((string)pair[0], Convert.ToBase64String((byte[])pair[1])))],
+        Extensions = ReadExtensions(fields[Extensions]),
     };
 
     private static PlayReadyPolicy DecodePlayReady(Dictionary<int, object> fields) => new()

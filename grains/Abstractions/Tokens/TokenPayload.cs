@@ -32,6 +32,20 @@ public sealed record TokenPayload
     /// <summary>The DRM's policy; with indexed keys its security level and HDCP are the first key's.</summary>
     public WidevinePolicy? Widevine { get; init; }
     public PlayReadyPolicy? PlayReady { get; init; }
+    public FairPlayPolicy? FairPlay { get; init; }
+}
+
+/// <summary>
+/// FairPlay's policy (contract section 13): the content IV (32 lower-case hex digits), the flag word (bit 0x1
+/// persistent), the rental duration in seconds (0: no rental limit) and the <c>fpExtension</c> values. A FairPlay
+/// token's <see cref="TokenPayload.Kid"/> is empty when the request named no KID.
+/// </summary>
+public sealed record FairPlayPolicy
+{
+    public required string Iv { get; init; }
+    public uint GeneralFlags { get; init; }
+    public long RentalDuration { get; init; }
+    public ImmutableArray<WvExtension> Extensions { get; init; } = [];
 }
 
 /// <summary>

@@ -20,6 +20,7 @@ public class GatewayFixture : IAsyncLifetime
     public const string PublicBaseUrl = "http://tokens.test";
     public const string WidevinePath = "/hms/wv/token";
     public const string PlayReadyPath = "/hms/pr/token";
+    public const string FairPlayPath = "/hms/fp/token";
 
     // Customer ids are unique in this fixture's fresh storage; an id not yet handed out belongs to nobody.
     private static long _lastCustomerId = 100_000;
@@ -109,11 +110,11 @@ public class GatewayFixture : IAsyncLifetime
 
     /// <summary>Creates an enabled customer through its grain, as the admin tool would.</summary>
     public async Task<TestCustomer> CreateCustomerAsync(
-        long productionBalance = 100, long testBalance = 0, bool widevine = true, bool playReady = true)
+        long productionBalance = 100, long testBalance = 0, bool widevine = true, bool playReady = true, bool fairPlay = true)
     {
         var id = NextCustomerId();
         var grain = Grains.GetGrain<ICustomerGrain>(id);
-        var created = await grain.Create(new CustomerOptions(widevine, playReady), productionBalance, testBalance);
+        var created = await grain.Create(new CustomerOptions(widevine, playReady, fairPlay), productionBalance, testBalance);
         return new TestCustomer(id, grain, created);
     }
 
@@ -126,6 +127,9 @@ public class GatewayFixture : IAsyncLifetime
 
     /// <summary>A mint request with <paramref name="query"/> as the query string (GET).</summary>
     public Task<HttpResponseMessage> MintAsync(Drm drm, Params query) => GetAsync(MintPath(drm), query);
+
+    /// <summary>A FairPlay mint request (section 13) with <paramref name="query"/> as the query string (GET).</summary>
+    public Task<HttpResponseMessage> MintAsync(Params query) => GetAsync(FairPlayPath, query);
 
     /// <summary>
     /// Opens a token with the gateway's token keys (section 7: the embedded default keeps them with its data),

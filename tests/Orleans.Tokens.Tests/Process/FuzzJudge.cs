@@ -15,7 +15,7 @@ internal sealed class FuzzJudge(TokenKeyRing ring, Uri baseUrl)
     [
         -2002, -2005, -2008, -2017, -2018, -2019, -2020, -2021, -2022, -2025, -2027, -2030, -2031, -2033, -2034, -2035,
         -2036, -2037, -2040, -3004, -4010, -4018, -4019, -4020, -4021, -4022, -4024, -5001, -5002, -5003, -5004, -5005,
-        -5006, -5007, -6005, -6007, -7002, -7003, -7004, -7006, -7007, -7008, -7009, -7011, -9004, -9005,
+        -5006, -5007, -6005, -6007, -7002, -7003, -7004, -7006, -7007, -7008, -7009, -7011, -9004, -9005, -6001, -6003, -6008, -6009,
     ];
 
     /// <summary>Null when <paramref name="response"/> is allowed for <paramref name="wire"/>; otherwise why not.</summary>
@@ -77,13 +77,13 @@ internal sealed class FuzzJudge(TokenKeyRing ring, Uri baseUrl)
         {
             case 200:
                 string? token;
-                if (request.Widevine)
+                if (request.RightsPath is { } rightsPath)
                 {
                     // The public rights URL, or with useHttps (section 14) its https form.
-                    var prefix = new Uri(baseUrl, "/hms/wv/rights/") + "?ExpressPlayToken=";
+                    var prefix = new Uri(baseUrl, rightsPath) + "?ExpressPlayToken=";
                     if (response.Body.StartsWith("https:")) prefix = "https" + prefix[prefix.IndexOf(':')..];
                     if (!contentType.StartsWith("text/uri-list") || !response.Body.StartsWith(prefix))
-                        return "a Widevine success is text/uri-list {WidevineRightsUrl}?ExpressPlayToken={token}";
+                        return "a Widevine or FairPlay success is text/uri-list {RightsUrl}?ExpressPlayToken={token}";
                     token = response.Body[prefix.Length..];
                 }
                 else

@@ -17,11 +17,18 @@ internal sealed record FuzzRequest(string Method, string Path, string Target, (s
         ["/readyz"] = ["GET"],
         ["/hms/wv/rights/"] = ["GET", "POST"],
         ["/hms/pr/rights"] = ["GET", "POST"],
+        ["/hms/fp/rights/"] = ["GET", "POST"],
     };
 
-    public bool Widevine => Path.StartsWith(TokenRequests.WidevinePath, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Where a success answers a rights URL (section 2: Widevine and FairPlay), that URL's path; null for PlayReady's JSON.</summary>
+    public string? RightsPath => Path switch
+    {
+        TokenRequests.WidevinePath => "/hms/wv/rights/",
+        TokenRequests.FairPlayPath => "/hms/fp/rights/",
+        _ => null,
+    };
 
-    public bool IsTokenPath => Path is TokenRequests.WidevinePath or TokenRequests.PlayReadyPath;
+    public bool IsTokenPath => Path is TokenRequests.WidevinePath or TokenRequests.PlayReadyPath or TokenRequests.FairPlayPath;
 
     public int TargetLength => Target.Length;
 
@@ -75,16 +82,17 @@ internal sealed class RequestGenerator(Random random, Customer customer)
     private FuzzRequest Generate()
     {
         if (random.Next(100) == 0) return ServiceRequest();
-        var widevine = random.Next(2) == 0;
-        var parameters = Valid(widevine);
-        var notes = new List<string> { widevine ? "wv" : "pr" };
+        var drm = (Drm)random.Next(3);
+        var widevine = drm == Drm.Widevine;
+        var parameters = drm == Drm.FairPlay ? ValidFairPlay() : Valid(widevine);
+        var notes = new List<string> { drm.Name() };
         var mutations = random.Next(10) == 0 ? 0 : 1 + random.Next(4);
         _longValues = 0;
         for (var i = 0; i < mutations; i++) notes.Add(Mutate(parameters));
         var wantsHtml = !parameters.Any(p => p.Name == "errorFormat" && p.Value == "json" && !p.Raw)
             && parameters.Count(p => p.Name == "errorFormat") <= 1;
 
-        var path = widevine ? TokenRequests.WidevinePath : TokenRequests.PlayReadyPath;
+        var path = drm switch { Drm.Widevine => TokenRequests.WidevinePath, Drm.PlayReady => TokenRequests.PlayReadyPath, _ => TokenRequests.FairPlayPath };
         if (random.Next(60) == 0)
         {
             path = Pick(["/hms/xx/token", "/hms/wv/tokens", "/hms/token", "/", "/hms/pr/token.json"]);
@@ -212,6 +220,37 @@ internal sealed class RequestGenerator(Random random, Customer customer)
         return [.. parameters.OrderBy(_ => random.Next())];
     }
 
+    /// <summary>Section 13: a valid FairPlay request, its key given, wrapped, or (kid alone) from key storage.</summary>
+    private List<Param> ValidFairPlay()
+    {
+        var parameters = new List<Param> { new("customerAuthenticator", random.Next(20) == 0 ? customer.Test : customer.Production) };
+        switch (random.Next(4))
+        {
+            case 0:
+                parameters.Add(new("contentKey", Hex(32)));
+                break;
+            case 1:
+                parameters.Add(new("kek", Kek));
+                parameters.Add(new("ek", WrappedKey));
+                break;
+            case 2:
+                parameters.Add(new("kid", Hex(32)));
+                break;
+            default:
+                parameters.Add(new("kid", Hex(32)));
+                parameters.Add(new("contentKey", Hex(32)));
+                break;
+        }
+        parameters.Add(new("iv", Hex(32)));
+        if (random.Next(3) == 0) parameters.Add(new("generalFlags", Pick(["0", "1"])));
+        if (random.Next(3) == 0) parameters.Add(new("rentalDuration", random.Next(0, 100_000).ToString()));
+        for (var i = random.Next(4) == 0 ? random.Next(1, 5) : 0; i > 0; i--)
+            parameters.Add(new("fpExtension", RandomText("abcdefghijklmnopqrstuvwxyz", 4, 4) + "," + Base64(random.Next(1, 96))));
+        if (random.Next(3) == 0) parameters.Add(new("cookie", RandomText(Printable, 1, 32)));
+        if (random.Next(3) == 0) parameters.Add(new("errorFormat", random.Next(2) == 0 ? "json" : "html"));
+        return [.. parameters.OrderBy(_ => random.Next())];
+    }
+
     /// <summary>Section 14: the plain key replaced by 1–16 indexed keys, some with their own policy.</summary>
     private void Indexed(List<Param> parameters, bool widevine)
     {
@@ -232,6 +271,12 @@ internal sealed class RequestGenerator(Random random, Customer customer)
 
     private string Mutate(List<Param> parameters)
     {
+        // Earlier mutations may have removed every parameter (a FairPlay request can start with three).
+        if (parameters.Count == 0)
+        {
+            parameters.Add(new(RandomName(), Hex(32)));
+            return "extra name";
+        }
         var index = random.Next(parameters.Count);
         var target = parameters[index];
         switch (random.Next(10))
@@ -268,7 +313,7 @@ internal sealed class RequestGenerator(Random random, Customer customer)
                 parameters[index] = target with { Value = encoded.Item1 + Pick(["%", "%zz", "%00", "+", "%C3%28", "&", "="]) + encoded.Item2, Raw = true };
                 return $"splice({target.Name})";
             default:
-                var forbidden = Pick(["deviceId", "kek", "ek", "contentKey", "extensionType", "extensionPayload", "wvExtension", "rental.periodEndTime", "rental.playDuration", "errorFormat", "useHttps", "algId", "kid.0", "contentKey.1", "kid.16", "trackType.0", "minCertSecurityLevel"]);
+                var forbidden = Pick(["deviceId", "kek", "ek", "contentKey", "extensionType", "extensionPayload", "wvExtension", "rental.periodEndTime", "rental.playDuration", "errorFormat", "useHttps", "algId", "kid.0", "contentKey.1", "kid.16", "trackType.0", "minCertSecurityLevel", "iv", "fpExtension", "rentalDuration"]);
                 parameters.Insert(random.Next(parameters.Count + 1), new(forbidden, random.Next(2) == 0 ? Hex(32) : Pick(TextGarbage)));
                 return $"add({forbidden})";
         }

@@ -11,6 +11,7 @@ internal static partial class TokenRequests
 {
     public const string WidevinePath = "/hms/wv/token";
     public const string PlayReadyPath = "/hms/pr/token";
+    public const string FairPlayPath = "/hms/fp/token";
 
     public static string RandomHex(int bytes) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
 
