@@ -79,6 +79,7 @@ internal static class GatewaySetup
         app.MapContract("/hms/fp/token", GetOrPost, context => mint.Handle(context, Drm.FairPlay));
         app.MapContract("/hms/fp/rights/", GetOrPost, context => redeem.Handle(context, Drm.FairPlay));
         app.MapProbes(readiness);
+        app.MapContract(OpenApi.OpenApiDocument.Path, Get, context => OpenApi.OpenApiDocument.Write(context.Response));
         // Section 11: /metrics (customer ids, balances) is on the management listener, and here only when asked.
         if (app.Configuration.GetValue("Management:MetricsOnPublic", false))
             app.MapMetrics(meters);

@@ -18,6 +18,7 @@ internal sealed record FuzzRequest(string Method, string Path, string Target, (s
         ["/hms/wv/rights/"] = ["GET", "POST"],
         ["/hms/pr/rights"] = ["GET", "POST"],
         ["/hms/fp/rights/"] = ["GET", "POST"],
+        ["/openapi.yaml"] = ["GET"],
     };
 
     /// <summary>Where a success answers a rights URL (section 2: Widevine and FairPlay), that URL's path; null for PlayReady's JSON.</summary>
