@@ -14,9 +14,11 @@ internal static class PlayReadyParameters
 
     private static bool IsRental(ParsedValues parsed) => parsed.Find<string>("rightsType") == "Rental";
 
-    /// <summary>The client certificate's minimum security level: 150, 2000 or 3000 (section 14).</summary>
-    private static readonly ValueParser MinCertSecurityLevel = (value, _) =>
-        value is "150" or "2000" or "3000" ? Parsed.Ok(long.Parse(value, System.Globalization.CultureInfo.InvariantCulture)) : Parsed.Fail(ErrorCode.InvalidGeneralFlags);
+    /// <summary>The client certificate's minimum security level: the integer 150, 2000 or 3000, written with any number of digits (section 14).</summary>
+    private static readonly ValueParser MinCertSecurityLevel = (value, parsed) =>
+        Values.Integer(0, 3000, ErrorCode.InvalidGeneralFlags)(value, parsed) is { Error: ErrorCode.None, Value: long level } && level is 150 or 2000 or 3000
+            ? Parsed.Ok(level)
+            : Parsed.Fail(ErrorCode.InvalidGeneralFlags);
 
     private static readonly ValueParser ExtensionType = (value, _) =>
         value.Length == 4 ? Parsed.Ok(value) : Parsed.Fail(ErrorCode.ExtensionTypeLength);

@@ -88,23 +88,25 @@ public sealed class IndexedKeyTests(GatewayFixture gateway)
     }
 
     [Theory]
-    [InlineData("150")]
-    [InlineData("2000")]
-    [InlineData("3000")]
-    public async Task PlayReady_plain_minCertSecurityLevel_is_carried(string value)
+    [InlineData("150", 150)]
+    [InlineData("2000", 2000)]
+    [InlineData("3000", 3000)]
+    [InlineData("0000000000000000000000000000000000150", 150)]
+    public async Task PlayReady_plain_minCertSecurityLevel_is_carried(string value, int level)
     {
         var customer = await gateway.CreateCustomerAsync(productionBalance: Balance);
         var payload = await Accepted(customer, Drm.PlayReady, ValidRequests.PlayReady(customer).Set("minCertSecurityLevel", value));
-        Assert.Equal(int.Parse(value), payload.PlayReady!.MinCertSecurityLevel);
-        Assert.Equal(int.Parse(value), Assert.Single(payload.Keys).MinCertSecurityLevel);
+        Assert.Equal(level, payload.PlayReady!.MinCertSecurityLevel);
+        Assert.Equal(level, Assert.Single(payload.Keys).MinCertSecurityLevel);
     }
 
     [Theory]
     [InlineData("minCertSecurityLevel", "100")]
     [InlineData("minCertSecurityLevel", "2001")]
     [InlineData("minCertSecurityLevel", "x")]
-    [InlineData("minCertSecurityLevel.1", "0150")]
+    [InlineData("minCertSecurityLevel.1", "-150")]
     [InlineData("minCertSecurityLevel.1", "SL3000")]
+    [InlineData("minCertSecurityLevel.1", "150.0")]
     public async Task PlayReady_other_minCertSecurityLevel_is_5003(string name, string value)
     {
         var customer = await gateway.CreateCustomerAsync(productionBalance: Balance);
