@@ -67,6 +67,9 @@ internal static class CommonParameters
             ? Parsed.Ok(new ParsedAuthenticator(customerId, secretHash))
             : Parsed.Fail(ErrorCode.InvalidAuthenticator);
 
+    private static readonly SearchValues<char> LineAndBidiControls = SearchValues.Create(
+        "\u2028\u2029\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
+
     /// <summary>
     /// At most 32 characters. The cookie is logged and shown in records, so what can forge or hide a line there is
     /// refused too: control characters, Unicode's line and paragraph separators (U+2028, U+2029), and the
@@ -76,9 +79,6 @@ internal static class CommonParameters
         value.Length <= 32 && !value.Any(char.IsControl) && value.AsSpan().IndexOfAny(LineAndBidiControls) < 0
             ? Parsed.Ok(value)
             : Parsed.Fail(ErrorCode.InvalidCookie);
-
-    private static readonly SearchValues<char> LineAndBidiControls = SearchValues.Create(
-        "\u2028\u2029\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
 }
 
 internal sealed record ParsedAuthenticator(long CustomerId, byte[] SecretHash);

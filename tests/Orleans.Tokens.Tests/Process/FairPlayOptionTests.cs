@@ -39,4 +39,25 @@ public sealed class FairPlayOptionTests(ITestOutputHelper log)
         Assert.Equal((1, 0, 0), (production.GetProperty("fairplay").GetInt64(), production.GetProperty("widevine").GetInt64(), production.GetProperty("playready").GetInt64()));
         Assert.Equal(4, await gateway.Admin.ProductionBalanceAsync(customer.Id));
     }
+
+    /// <summary>Section 8: a redemption is logged with its token id and cookie, with the gateway's own settings (appsettings.json).</summary>
+    [Fact]
+    public async Task A_redemption_is_logged_with_its_cookie()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(log);
+        var customer = await gateway.Admin.CreateCustomerAsync(4300402, balance: 5);
+        var minted = await TokenRequests.GetAsync(gateway.Http, TokenRequests.FairPlayPath,
+        [
+            new("customerAuthenticator", customer.Production), new("contentKey", TokenRequests.RandomHex(16)),
+            new("iv", TokenRequests.RandomHex(16)), new("cookie", "session-4300402"),
+        ]);
+        var prefix = new Uri(gateway.BaseUrl, "/hms/fp/rights/") + "?ExpressPlayToken=";
+        var token = minted.Body[prefix.Length..];
+        var tokenId = gateway.LoadKeyRing().Open(token, DateTimeOffset.UtcNow, out _)!.TokenId;
+
+        var redeemed = await gateway.Http.GetAsync(prefix + token);
+
+        Assert.Equal(HttpStatusCode.NotImplemented, redeemed.StatusCode);
+        await gateway.WaitForOutputAsync(new System.Text.RegularExpressions.Regex($"Redemption of token {tokenId} of customer {customer.Id}, cookie session-4300402"), TimeSpan.FromSeconds(10));
+    }
 }

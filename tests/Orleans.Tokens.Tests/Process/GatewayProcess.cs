@@ -58,6 +58,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Everything this gateway process (and the ones before a restart) wrote to stdout and stderr.</summary>
     public string Output => string.Concat(_earlierOutput) + _process.Output;
 
+    /// <summary>The first line of the running process's output that <paramref name="pattern"/> matches, waiting up to <paramref name="timeout"/>.</summary>
+    public Task<System.Text.RegularExpressions.Match> WaitForOutputAsync(System.Text.RegularExpressions.Regex pattern, TimeSpan timeout) =>
+        _process.WaitForOutputAsync(pattern, timeout);
+
     /// <summary>Starts a gateway; <paramref name="settings"/> go on its command line, as <c>--Metrics:MaxCustomers=3</c>.</summary>
     public static async Task<GatewayProcess> StartAsync(ITestOutputHelper log, params string[] settings)
     {
