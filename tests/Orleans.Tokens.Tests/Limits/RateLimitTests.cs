@@ -9,8 +9,8 @@ using Xunit.Abstractions;
 namespace Orleans.Tokens.Tests.Limits;
 
 /// <summary>
-/// Contract section 11's limits (issue 9, must-show 3): a customer limited to N mints a second gets N a second over
-/// 10 s (within 10%), every other mint 429 -9010 with Retry-After and nothing debited; a flood of failed
+/// Contract section 11's limits (issue 9, must-show 3): a customer limited to N mints a second, asked for 8N a second,
+/// gets N a second over 10 s (within 10%), every other mint 429 -9010 with Retry-After and nothing debited; a flood of failed
 /// authentications from one address is refused 429 -9010 once past its allowance, while another address (a client
 /// bound to 127.0.0.2) mints normally.
 /// </summary>
@@ -28,9 +28,14 @@ public sealed class RateLimitTests(LimitsGateway gateway, ITestOutputHelper log)
         var counts = new Dictionary<string, int>();
         var retryAfter = new HashSet<string>();
         var watch = Stopwatch.StartNew();
-        var flood = Enumerable.Range(0, 8).Select(async _ =>
+        // Demand at eight times the limit, paced: 8 clients, each one mint every 20 ms, the clients 2.5 ms apart. An
+        // unpaced flood of 20,000 refusals a second took the very CPU the allowed mints needed, and measured the
+        // machine, not the limit.
+        var flood = Enumerable.Range(0, 8).Select(async client =>
         {
-            while (watch.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(TimeSpan.FromMilliseconds(2.5 * client));
+            using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+            while (watch.Elapsed < TimeSpan.FromSeconds(10) && await pace.WaitForNextTickAsync())
             {
                 using var answer = await gateway.MintAsync(Drm.Widevine, ValidRequests.Widevine(customer).Set("errorFormat", "json"));
                 var body = await answer.Content.ReadAsStringAsync();
