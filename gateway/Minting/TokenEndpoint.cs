@@ -64,15 +64,15 @@ internal sealed class TokenEndpoint(
         }
 
         MintResult result;
+        MintRequest mint;
         try
         {
             var grain = customers.Get(request.Authenticator.CustomerId);
             var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, options.Environment, parameters);
             var mintKeys = request.Keys;
-            result = await grain.Mint(
-                new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, mintKeys[0].Kid, mintKeys[0].ContentKey, idempotency,
-                    mintKeys.Length > 1 ? mintKeys[1..] : null),
-                context.RequestAborted);
+            mint = new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, mintKeys[0].Kid, mintKeys[0].ContentKey, idempotency,
+                mintKeys.Length > 1 ? mintKeys[1..] : null);
+            result = await grain.Mint(mint, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -107,7 +107,7 @@ internal sealed class TokenEndpoint(
         if (!result.Replayed) metrics.Minted(drm, options.Environment, request.Authenticator.CustomerId);
         if (result.IssuedAt is { } issuedAt && issuedAt != request.Values.IssuedAt)
             request = TokenRequest.Validate(drm, parameters, issuedAt).Request ?? throw new InvalidOperationException("a replayed request no longer validates");
-        var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, [.. result.ContentKeys], result.TokenId));
+        var token = keys.Seal(TokenPolicy.Payload(request, options.Environment, result.ContentKeysFor(mint), result.TokenId));
         metrics.Sealed(keys.ActiveKeyId);
         var response = context.Response;
         response.Headers.CacheControl = "no-store";

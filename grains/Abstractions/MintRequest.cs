@@ -28,9 +28,10 @@ public sealed record MintKey(
     [property: Id(1)] byte[]? ContentKey);
 
 /// <summary>
-/// The refusal code, or <see cref="ErrorCode.None"/> with the content keys the token must carry: the first key's
-/// in <see cref="ContentKey"/>, the others' in <see cref="MoreContentKeys"/> (in the order of
-/// <see cref="MintRequest.MoreKeys"/>). For a keyed mint,
+/// The refusal code, or <see cref="ErrorCode.None"/> with the content keys that came from key storage: the first
+/// key's in <see cref="ContentKey"/>, the others' in <see cref="MoreContentKeys"/> (in the order of
+/// <see cref="MintRequest.MoreKeys"/>), each null where the request gave the key (the grain never echoes a key it
+/// was given; <see cref="ContentKeysFor"/> puts the two together). For a keyed mint,
 /// <see cref="TokenId"/> and <see cref="IssuedAt"/> are the token's (the first request's, on a replay) and
 /// <see cref="Replayed"/> says that the answer is the first one's again and nothing was debited.
 /// </summary>
@@ -42,10 +43,26 @@ public sealed record MintResult(
     [property: Id(3)] DateTimeOffset? IssuedAt = null,
     [property: Id(4)] bool Replayed = false,
     [property: Id(5)] TimeSpan? RetryAfter = null,
-    [property: Id(6)] byte[][]? MoreContentKeys = null)
+    [property: Id(6)] byte[]?[]? MoreContentKeys = null)
 {
-    /// <summary>Every content key, the first one first, 16 bytes each; empty for a refusal.</summary>
-    public IEnumerable<byte[]> ContentKeys => ContentKey is null ? [] : [ContentKey, .. MoreContentKeys ?? []];
+    /// <summary>
+    /// Every content key of a mint decided for <paramref name="request"/>, the first one first, 16 bytes each: the
+    /// request's own where it gave one, else this result's from key storage.
+    /// </summary>
+    public byte[][] ContentKeysFor(MintRequest request) =>
+        [.. request.Keys.Select((key, index) => key.ContentKey ?? (index == 0 ? ContentKey : MoreContentKeys![index - 1])
+            ?? throw new InvalidOperationException($"key {index} of the mint has no content key"))];
+
+    /// <summary>This result with only the keys that <paramref name="request"/> did not give (the rest null).</summary>
+    public MintResult WithoutKeysOf(MintRequest request)
+    {
+        var keys = request.Keys.ToArray();
+        return this with
+        {
+            ContentKey = keys[0].ContentKey is null ? ContentKey : null,
+            MoreContentKeys = MoreContentKeys is null ? null : [.. MoreContentKeys.Select((key, index) => keys[index + 1].ContentKey is null ? key : null)],
+        };
+    }
 
     public static MintResult Refused(ErrorCode code) => new(code, null);
 

@@ -145,7 +145,7 @@ public sealed class CustomerGrain(
         null => Commit.Submit(account => Decide(account, request), cancellation),
         // A key is the customer's own: a caller that does not authenticate learns nothing of it (-2018 first).
         _ when !MintRules.Authenticated(Commit.Current, request) => Task.FromResult(MintResult.Refused(ErrorCode.InvalidAuthenticator)),
-        { } keyed => Idempotency.Mint(keyed, record => Commit.Submit(account => record(Decide(account, request)), cancellation)),
+        { } keyed => Idempotency.Mint(request, keyed, record => Commit.Submit(account => record(Decide(account, request)), cancellation)),
     };
 
     private Change<MintResult> Decide(CustomerState account, MintRequest request) =>

@@ -60,7 +60,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     /// the function it is given, which appends the key's record to that debit's write.
     /// </summary>
     public async Task<MintResult> Mint(
-        MintIdempotency keyed, Func<Func<Change<MintResult>, Change<MintResult>>, Task<MintResult>> submit)
+        MintRequest request, MintIdempotency keyed, Func<Func<Change<MintResult>, Change<MintResult>>, Task<MintResult>> submit)
     {
         if (!_deciding.Add(keyed.Key)) return MintResult.Refused(ErrorCode.IdempotencyKeyInProgress);
         try
@@ -69,7 +69,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
             await Loaded();
             var generation = _loaded;
             Expire(now);
-            if (await Find(keyed.Key, now) is { } first) return Replay(first, keyed);
+            if (await Find(keyed.Key, now) is { } first) return Replay(first, request, keyed);
             IdempotencyRecord? recorded = null;
             var result = await submit(debit =>
             {
@@ -78,7 +78,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 if (debit.State is null) return debit;
                 if (generation != _generation) throw new StorageUnavailableException("idempotency keys are being read again");
                 recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
-                    KeyWrap.Wrap(keyed.RecordKey, [.. debit.Result.ContentKeys.SelectMany(key => key)]));
+                    KeyWrap.Wrap(keyed.RecordKey, [.. debit.Result.ContentKeysFor(request).SelectMany(key => key)]));
                 var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded, now, now + IdempotencyRecord.Window);
                 var purge = _purged is not { } purged || now - purged >= PurgeEvery;
                 if (purge) _purged = now;
@@ -161,7 +161,8 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
 
     private ulong Hash(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), _seed);
 
-    private static MintResult Replay(IdempotencyRecord first, MintIdempotency keyed)
+    /// <summary>The first answer again: the record holds every content key; those the request gives are not echoed.</summary>
+    private static MintResult Replay(IdempotencyRecord first, MintRequest request, MintIdempotency keyed)
     {
         var contentKeys = CryptographicOperations.FixedTimeEquals(first.Fingerprint, keyed.Fingerprint)
             ? KeyWrap.Unwrap(keyed.RecordKey, first.WrappedContentKey)?.Chunk(16).ToArray()
@@ -169,7 +170,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
         return contentKeys is null
             ? MintResult.Refused(ErrorCode.IdempotencyKeyReused)
             : new MintResult(ErrorCode.None, contentKeys[0], first.TokenId, first.IssuedAt, Replayed: true,
-                MoreContentKeys: contentKeys.Length > 1 ? contentKeys[1..] : null);
+                MoreContentKeys: contentKeys.Length > 1 ? contentKeys[1..] : null).WithoutKeysOf(request);
     }
 
     private void Remember(string key, IdempotencyRecord record)

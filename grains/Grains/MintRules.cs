@@ -12,12 +12,17 @@ internal static class MintRules
         if (request.Drm == Drm.Widevine && !account.Options.Widevine) return Refuse(ErrorCode.WidevineDisabled);
         if (request.Drm == Drm.PlayReady && !account.Options.PlayReady) return Refuse(ErrorCode.PlayReadyDisabled);
         if (request.Drm == Drm.FairPlay && !account.Options.FairPlay) return Refuse(ErrorCode.FairPlayDisabled);
-        var contentKeys = new List<byte[]>();
+        // The stored key of each key the request did not give; a key it gave is not echoed back (null).
+        var contentKeys = new List<byte[]?>();
         foreach (var key in request.Keys)
         {
-            if ((key.ContentKey ?? account.Keys.GetValueOrDefault(Kid.ToHex(key.Kid))) is not { } contentKey)
-                return Refuse(ErrorCode.KeyNotInStorage);
-            contentKeys.Add(contentKey);
+            if (key.ContentKey is not null)
+            {
+                contentKeys.Add(null);
+                continue;
+            }
+            if (account.Keys.GetValueOrDefault(Kid.ToHex(key.Kid)) is not { } stored) return Refuse(ErrorCode.KeyNotInStorage);
+            contentKeys.Add(stored);
         }
         var balance = account.Balance(request.Environment);
         if (balance < 1) return Refuse(ErrorCode.InsufficientTokens);

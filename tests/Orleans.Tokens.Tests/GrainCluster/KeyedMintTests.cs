@@ -45,13 +45,41 @@ public sealed class KeyedMintTests(TokensTestCluster cluster)
         }
 
         Assert.Equal((ErrorCode.None, "token-other", true), (answer.Code, answer.TokenId, answer.Replayed));
-        Assert.Equal(Mints.ContentKey, answer.ContentKey);
+        // The request gave the key: the replay does not echo it (the record holds it for a kid-only first request).
+        Assert.Null(answer.ContentKey);
+        Assert.Equal([Mints.ContentKey], answer.ContentKeysFor(retry));
         Assert.Equal(8, (await customer.Grain.Show()).ProductionBalance);
         Assert.Equal(8, (await cluster.Stored(customer.Grain)).ProductionBalance);
     }
 
     private static readonly byte[] Fingerprint = SHA256.HashData("fingerprint"u8);
     private static readonly byte[] RecordKey = SHA256.HashData("record key"u8);
+
+    /// <summary>
+    /// The grain answers only the keys it took from key storage, never one it was given; a replay answers the
+    /// first request's stored key from its record, even after the stored key changed.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_of_a_kid_only_mint_answers_the_first_stored_key_even_after_it_changed()
+    {
+        var customer = await cluster.CreateCustomer(productionBalance: 10);
+        byte[] first = [.. Enumerable.Repeat((byte)0xa1, 16)], later = [.. Enumerable.Repeat((byte)0xb2, 16)];
+        await customer.Grain.PutKey(Mints.Kid, first);
+        var request = Mints.Request(customer.Authenticator, fromStorage: true) with
+        {
+            Idempotency = new MintIdempotency("kid-only", Fingerprint, RecordKey, "token-kid-only", cluster.Clock.GetUtcNow()),
+        };
+
+        var answer = await customer.Grain.Mint(request, default);
+        await customer.Grain.PutKey(Mints.Kid, later);
+        var replay = await customer.Grain.Mint(request, default);
+
+        Assert.Equal((ErrorCode.None, false), (answer.Code, answer.Replayed));
+        Assert.Equal(first, answer.ContentKey);
+        Assert.Equal((ErrorCode.None, true, "token-kid-only"), (replay.Code, replay.Replayed, replay.TokenId));
+        Assert.Equal(first, replay.ContentKey);
+        Assert.Equal(9, (await customer.Grain.Show()).ProductionBalance);
+    }
 
     private MintRequest Keyed(TestCustomer customer, string key, string tokenId) =>
         Mints.Request(customer.Authenticator) with

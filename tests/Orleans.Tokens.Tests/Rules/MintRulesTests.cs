@@ -203,19 +203,23 @@ public sealed class MintRulesTests
     }
 
     [Fact]
-    public void A_content_key_in_the_request_is_the_tokens_key_even_when_the_KID_is_stored()
+    public void A_content_key_in_the_request_is_the_tokens_key_even_when_the_KID_is_stored_and_is_not_echoed()
     {
-        var decided = Decide(Account(), Request(kid: StoredKid, contentKey: RequestKey));
+        var request = Request(kid: StoredKid, contentKey: RequestKey);
+        var decided = Decide(Account(), request);
         Assert.Equal(ErrorCode.None, decided.Result.Code);
-        Assert.Equal(RequestKey, decided.Result.ContentKey);
+        Assert.Null(decided.Result.ContentKey);
+        Assert.Equal([RequestKey], decided.Result.ContentKeysFor(request));
     }
 
     [Fact]
     public void A_content_key_in_the_request_needs_no_stored_key()
     {
-        var decided = Decide(Account() with { Keys = ImmutableDictionary<string, byte[]>.Empty }, Request(kid: OtherKid, contentKey: RequestKey));
+        var request = Request(kid: OtherKid, contentKey: RequestKey);
+        var decided = Decide(Account() with { Keys = ImmutableDictionary<string, byte[]>.Empty }, request);
         Assert.Equal(ErrorCode.None, decided.Result.Code);
-        Assert.Equal(RequestKey, decided.Result.ContentKey);
+        Assert.Null(decided.Result.ContentKey);
+        Assert.Equal([RequestKey], decided.Result.ContentKeysFor(request));
     }
 
     [Fact]
