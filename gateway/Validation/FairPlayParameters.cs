@@ -8,15 +8,8 @@ namespace Orleans.Tokens.Gateway.Validation;
 internal static class FairPlayParameters
 {
     /// <summary><c>type,payload</c> as <c>wvExtension</c>; every way of getting it wrong is -6001.</summary>
-    private static readonly ValueParser FpExtension = (value, _) =>
-    {
-        var comma = value.IndexOf(',');
-        if (comma < 0 || comma != 4) return Parsed.Fail(ErrorCode.InvalidFpExtension);
-        var payload = value[(comma + 1)..];
-        return payload.Length > 0 && Values.IsBase64(payload, 128)
-            ? Parsed.Ok(new WvExtension(value[..comma], payload))
-            : Parsed.Fail(ErrorCode.InvalidFpExtension);
-    };
+    private static readonly ValueParser FpExtension =
+        Values.Extension(ErrorCode.InvalidFpExtension, ErrorCode.InvalidFpExtension, ErrorCode.InvalidFpExtension);
 
     /// <summary>Whole seconds, 0 (the default: no rental limit) or more.</summary>
     private static readonly ValueParser RentalDuration = Values.Integer(0, int.MaxValue, ErrorCode.InvalidRentalTime);

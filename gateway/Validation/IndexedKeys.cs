@@ -48,10 +48,10 @@ internal sealed record KeyForm(string[] Plain, string[] Indexed, ErrorCode Both)
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        var indexed = Indexed.Any(name => request.Suffixes(name).Count > 0);
-        if (indexed && Plain.FirstOrDefault(request.Has) is { } plain)
-            return new TokenError(Both, $"{plain} with {Indexed.First(name => request.Suffixes(name).Count > 0)}.N");
-        parsed.Set(IndexedKeys.Form, indexed);
+        var indexed = Indexed.FirstOrDefault(name => request.Suffixes(name).Count > 0);
+        if (indexed is not null && Plain.FirstOrDefault(request.Has) is { } plain)
+            return new TokenError(Both, $"{plain} with {indexed}.N");
+        parsed.Set(IndexedKeys.Form, indexed is not null);
         return null;
     }
 }

@@ -13,8 +13,6 @@ internal sealed class ParsedValues(Drm drm, DateTimeOffset issuedAt)
 
     public T Get<T>(string name) => (T)_values[name];
 
-    public bool Has(string name) => _values.ContainsKey(name);
-
     public T? Find<T>(string name) where T : class => _values.GetValueOrDefault(name) as T;
 
     public T? FindValue<T>(string name) where T : struct => _values.TryGetValue(name, out var value) ? (T)value : null;

@@ -91,6 +91,23 @@ internal static partial class Values
         return Parsed.Ok(time);
     };
 
+    /// <summary>
+    /// An extension, <c>type,payload</c> (Widevine's <c>wvExtension</c>, FairPlay's <c>fpExtension</c>): no comma or a
+    /// payload over 128 characters is <paramref name="malformed"/>, a type not exactly 4 characters
+    /// <paramref name="typeLength"/>, a payload that is empty or not standard base64 <paramref name="notBase64"/>.
+    /// </summary>
+    public static ValueParser Extension(ErrorCode malformed, ErrorCode typeLength, ErrorCode notBase64) => (value, _) =>
+    {
+        var comma = value.IndexOf(',');
+        if (comma < 0) return Parsed.Fail(malformed);
+        var type = value[..comma];
+        var payload = value[(comma + 1)..];
+        if (type.Length != 4) return Parsed.Fail(typeLength);
+        if (payload.Length > 128) return Parsed.Fail(malformed);
+        if (payload.Length == 0 || !IsBase64(payload, 128)) return Parsed.Fail(notBase64);
+        return Parsed.Ok(new WvExtension(type, payload));
+    };
+
     /// <summary>Standard base64 (RFC 4648 §4, padded) of at most <paramref name="maxLength"/> characters.</summary>
     public static bool IsBase64(string value, int maxLength) =>
         value.Length <= maxLength && value.Length % 4 == 0 && Base64Pattern().IsMatch(value);

@@ -7,17 +7,8 @@ namespace Orleans.Tokens.Gateway.Validation;
 internal static class WidevineParameters
 {
     /// <summary><c>type,payload</c>: type exactly 4 characters, payload standard base64 of at most 128 characters.</summary>
-    private static readonly ValueParser WvExtension = (value, _) =>
-    {
-        var comma = value.IndexOf(',');
-        if (comma < 0) return Parsed.Fail(ErrorCode.InvalidWvExtension);
-        var type = value[..comma];
-        var payload = value[(comma + 1)..];
-        if (type.Length != 4) return Parsed.Fail(ErrorCode.ExtensionTypeLength);
-        if (payload.Length > 128) return Parsed.Fail(ErrorCode.InvalidWvExtension);
-        if (payload.Length == 0 || !Values.IsBase64(payload, 128)) return Parsed.Fail(ErrorCode.ExtensionPayloadNotBase64);
-        return Parsed.Ok(new WvExtension(type, payload));
-    };
+    private static readonly ValueParser WvExtension =
+        Values.Extension(ErrorCode.InvalidWvExtension, ErrorCode.ExtensionTypeLength, ErrorCode.ExtensionPayloadNotBase64);
 
     private static readonly ValueParser SecurityLevel = Values.Integer(1, 5, ErrorCode.InvalidSecurityLevel);
 

@@ -111,16 +111,17 @@ public sealed class OpenApiTests(GatewayFixture gateway)
     }
 
     /// <summary>The description as the gateway serves it, read with OpenAPI.NET's YAML reader.</summary>
-    private async Task<ReadResult> LoadAsync()
+    private async Task<(Described Document, OpenApiDiagnostic Diagnostic)> LoadAsync()
     {
         var response = await gateway.Client.GetAsync("/openapi.yaml");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/yaml", response.Content.Headers.ContentType?.MediaType);
         var settings = new OpenApiReaderSettings();
         settings.AddYamlReader();
-        var result = await Described.LoadAsync(await response.Content.ReadAsStreamAsync(), "yaml", settings);
-        Assert.NotNull(result.Document);
-        return result;
+        var (document, diagnostic) = await Described.LoadAsync(await response.Content.ReadAsStreamAsync(), "yaml", settings);
+        Assert.NotNull(document);
+        Assert.NotNull(diagnostic);
+        return (document, diagnostic);
     }
 
     private static string RepositoryFile()
