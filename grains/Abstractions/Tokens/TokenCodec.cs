@@ -7,7 +7,7 @@ namespace Orleans.Tokens;
 /// as raw bytes, times as Unix milliseconds and base64 payloads decoded. Compact enough that the longest request
 /// the contract allows still gives a token within 2,048 characters, and with nothing to escape. A token whose one
 /// key has no policy of its own (a plain request) keeps it in <c>Kid</c>/<c>ContentKey</c>, as tokens did before
-/// section 14; any other has <c>Keys</c> instead, an array of per-key maps.
+/// section 14; any other has <c>Keys</c> instead, an array of per-key arrays.
 /// </summary>
 public static class TokenCodec
 {
