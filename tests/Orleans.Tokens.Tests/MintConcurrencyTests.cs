@@ -15,14 +15,7 @@ public sealed class MintConcurrencyTests(GatewayFixture gateway)
     {
         var customer = await gateway.CreateCustomerAsync(productionBalance: 150, testBalance: 25);
         var target = GatewayFixture.WidevinePath + "?" + ValidRequests.Widevine(customer).ToQueryString();
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var requests = Enumerable.Range(0, 200).Select(async _ =>
-        {
-            await start.Task;
-            return await gateway.Client.GetAsync(target);
-        }).ToArray();
-        start.SetResult();
-        var responses = await Task.WhenAll(requests);
+        var responses = await gateway.GetAllAtOnceAsync(target, 200);
 
         var tokens = new List<string>();
         var refused = 0;

@@ -41,14 +41,7 @@ public sealed class MultiKeyTokenTests(GatewayFixture gateway, ITestOutputHelper
         for (var index = 0; index < 4; index++)
             request.Set($"kid.{index}", $"{index:x2}" + new string('7', 30)).Set($"contentKey.{index}", $"{index:x2}" + new string('e', 30));
         var target = GatewayFixture.WidevinePath + "?" + request.ToQueryString();
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var requests = Enumerable.Range(0, 400).Select(async _ =>
-        {
-            await start.Task;
-            return await gateway.Client.GetAsync(target);
-        }).ToArray();
-        start.SetResult();
-        var responses = await Task.WhenAll(requests);
+        var responses = await gateway.GetAllAtOnceAsync(target, 400);
 
         var tokenIds = new HashSet<string>();
         var refused = 0;

@@ -125,6 +125,19 @@ public class GatewayFixture : IAsyncLifetime
     public Task<HttpResponseMessage> PostFormAsync(string path, Params form, Params? query = null) =>
         Client.PostAsync(query is null ? path : path + "?" + query.ToQueryString(), form.ToForm());
 
+    /// <summary><paramref name="count"/> GETs of <paramref name="target"/>, all let go at once; their answers in order.</summary>
+    public async Task<HttpResponseMessage[]> GetAllAtOnceAsync(string target, int count)
+    {
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = Enumerable.Range(0, count).Select(async _ =>
+        {
+            await start.Task;
+            return await Client.GetAsync(target);
+        }).ToArray();
+        start.SetResult();
+        return await Task.WhenAll(requests);
+    }
+
     /// <summary>A mint request with <paramref name="query"/> as the query string (GET).</summary>
     public Task<HttpResponseMessage> MintAsync(Drm drm, Params query) => GetAsync(MintPath(drm), query);
 
