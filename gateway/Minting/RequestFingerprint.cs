@@ -12,8 +12,8 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// What makes two keyed mints "the same parameters" (contract section 11): the DRM, the environment, and every
 /// parameter's name and values (a name's values in the order given, names in any order), <c>errorFormat</c> and
 /// <c>requestId</c> aside. Two SHA-256 digests of that: the fingerprint the grain compares, and the key that wraps
-/// the content key in the stored record. The parameters hold the authenticator's secret, so neither digest can be
-/// recomputed from what is stored.
+/// the content keys that key storage gave in the stored record (only made for a request that leaves a key to key
+/// storage). The parameters hold the authenticator's secret, so neither digest can be recomputed from what is stored.
 /// </summary>
 internal static class RequestFingerprint
 {
@@ -25,7 +25,9 @@ internal static class RequestFingerprint
     private static readonly byte[] RecordKeyPurpose = "record key\0"u8.ToArray();
     private static readonly int Start = Math.Max(FingerprintPurpose.Length, RecordKeyPurpose.Length);
 
-    public static MintIdempotency For(TokenRequest request, TokenEnvironment environment, RequestParameters parameters)
+    /// <summary>The idempotency part of <paramref name="request"/>, whose token has <paramref name="keys"/>.</summary>
+    public static MintIdempotency For(
+        TokenRequest request, MintKey[] keys, TokenEnvironment environment, RequestParameters parameters)
     {
         var drm = request.Drm.Name();
         var name = environment.Name();
@@ -51,7 +53,7 @@ internal static class RequestFingerprint
             return new MintIdempotency(
                 request.IdempotencyKey!,
                 Digest(FingerprintPurpose, buffer, at),
-                Digest(RecordKeyPurpose, buffer, at),
+                keys.Any(key => key.ContentKey is null) ? Digest(RecordKeyPurpose, buffer, at) : [],
                 Guid.NewGuid().ToString("N"),
                 request.Values.IssuedAt);
         }

@@ -68,8 +68,8 @@ internal sealed class TokenEndpoint(
         try
         {
             var grain = customers.Get(request.Authenticator.CustomerId);
-            var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, options.Environment, parameters);
             var mintKeys = request.Keys;
+            var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, mintKeys, options.Environment, parameters);
             mint = new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, mintKeys[0].Kid, mintKeys[0].ContentKey, idempotency,
                 mintKeys.Length > 1 ? mintKeys[1..] : null);
             result = await grain.Mint(mint, context.RequestAborted);

@@ -8,7 +8,11 @@ namespace Orleans.Tokens;
 /// </summary>
 /// <param name="Fingerprint">SHA-256 over the first request's parameters (<see cref="MintIdempotency.Fingerprint"/>).</param>
 /// <param name="RecordedAt">When the debit was decided, by the grain's clock: the 24-hour window starts here.</param>
-/// <param name="WrappedContentKey">The token's content keys, 16 bytes each in the token's order, wrapped as one.</param>
+/// <param name="WrappedContentKey">
+/// The content keys that key storage gave the token (those the request left to it: kid-only), 16 bytes each in the
+/// token's order, wrapped as one; empty when the request gave every key, as its retry gives them again. Records
+/// written before 2026-11-30 wrap every key of the token; <see cref="StoredKeys"/> reads both.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.IdempotencyRecord")]
 public sealed record IdempotencyRecord(
     [property: Id(0)] byte[] Fingerprint,
@@ -25,14 +29,49 @@ public sealed record IdempotencyRecord(
 
     /// <summary>True while <paramref name="now"/> is within <see cref="Window"/> of <see cref="RecordedAt"/>.</summary>
     public bool IsLive(DateTimeOffset now) => now - RecordedAt < Window;
+
+    /// <summary>
+    /// The <see cref="WrappedContentKey"/> of a first mint's <paramref name="result"/>: the keys that
+    /// <paramref name="request"/> left to key storage, wrapped (RFC 3394) under <paramref name="recordKey"/>.
+    /// </summary>
+    public static byte[] WrapStoredKeys(byte[] recordKey, MintResult result, MintRequest request)
+    {
+        byte[] stored = [.. request.Keys.Zip(result.ContentKeysFor(request))
+            .Where(pair => pair.First.ContentKey is null).SelectMany(pair => pair.Second)];
+        return stored.Length == 0 ? [] : KeyWrap.Wrap(recordKey, stored);
+    }
+
+    /// <summary>
+    /// The first mint's content keys for a <paramref name="request"/> with the same parameters, by the token's key
+    /// order: the 16-byte key where key storage gave it, null where the request gives it. Null when the keys do not
+    /// unwrap under <paramref name="recordKey"/> (so the parameters were not the first request's).
+    /// </summary>
+    public byte[]?[]? StoredKeys(byte[] recordKey, MintRequest request)
+    {
+        var given = request.Keys.Select(key => key.ContentKey is not null).ToArray();
+        var stored = given.Count(gives => !gives);
+        // The request gives every key: the fingerprint matched, and there is nothing to unwrap.
+        if (stored == 0) return new byte[]?[given.Length];
+        var keys = KeyWrap.Unwrap(recordKey, WrappedContentKey)?.Chunk(16).ToArray();
+        // A record of the earlier form holds every key of the token, the given ones too: those are skipped.
+        var everyKey = keys?.Length == given.Length && keys.Length != stored;
+        if (keys is null || (keys.Length != stored && !everyKey)) return null;
+        var answer = new byte[]?[given.Length];
+        for (int index = 0, next = 0; index < given.Length; index++)
+        {
+            if (!given[index]) answer[index] = keys[everyKey ? index : next++];
+        }
+        return answer;
+    }
 }
 
 /// <summary>
 /// The idempotency part of a keyed mint. <see cref="Key"/> is the key as unquoted (1–255 printable ASCII
 /// characters); <see cref="Fingerprint"/> and <see cref="RecordKey"/> are two different SHA-256 digests of the
 /// request's parameters (names and values, <c>errorFormat</c> and <c>requestId</c> aside, with the DRM and the
-/// environment), 32 bytes each; <see cref="TokenId"/> and <see cref="IssuedAt"/> are what the token gets if this
-/// request is the first with its key.
+/// environment), 32 bytes each, <see cref="RecordKey"/> empty for a request that gives every content key (it wraps
+/// only the keys that key storage gives); <see cref="TokenId"/> and <see cref="IssuedAt"/> are what the token gets
+/// if this request is the first with its key.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.MintIdempotency")]
 public sealed record MintIdempotency(

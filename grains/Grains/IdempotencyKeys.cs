@@ -7,10 +7,9 @@ namespace Orleans.Tokens.Grains;
 
 /// <summary>
 /// The idempotency keys of one customer activation (contract section 11). A key is answered from its
-/// <see cref="IdempotencyRecord"/> while the record is live: from this activation's memory when it wrote or read
-/// the record recently, else from the record's row; a key whose first request is still being decided here is
-/// refused with -9003. Otherwise the mint is decided and its record appended to the same write as the debit; at
-/// most every <see cref="PurgeEvery"/> that write also deletes the customer's expired rows.
+/// <see cref="IdempotencyRecord"/>, read from its row, while the record is live; a key whose first request is still
+/// being decided here is refused with -9003. Otherwise the mint is decided and its record appended to the same
+/// write as the debit; at most every <see cref="PurgeEvery"/> that write also deletes the customer's expired rows.
 /// <para>
 /// A new key costs no read: on its first keyed mint the activation reads the keys and expiry of the customer's live
 /// records in one go, and adds every record it writes, so a key it does not know is new. Only this activation writes
@@ -23,27 +22,29 @@ namespace Orleans.Tokens.Grains;
 /// <para>
 /// The live keys are kept as 64-bit hashes (XxHash3, seeded per activation) with their expiry, in structs only:
 /// a day of keys costs the garbage collector nothing to trace. A hash not known is a new key; a known hash is looked
-/// up, and a record not found (a collision) is a new key too.
+/// up, and a record not found (a collision) is a new key too. No record is kept in memory: a retry is rare, and a
+/// record held for one would outlive the young generation and be copied by every collection until it went.
 /// </para>
 /// </summary>
 internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProvider clock)
 {
-    /// <summary>Records kept in memory for retries that come soon; older ones are read from their rows again.</summary>
-    public const int Remembered = 16;
-
     /// <summary>
     /// How often a write that records a key also deletes the customer's expired rows: at most this often per
     /// activation, so the customer keeps no more than the window and this of records.
     /// </summary>
     public static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
 
-    private readonly Dictionary<string, IdempotencyRecord> _records = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
     private readonly HashSet<string> _deciding = new(StringComparer.Ordinal);
 
     /// <summary>The live keys' hashes with their expiry (UTC ticks): a hash not here has no live record. Bounded by the window.</summary>
     private readonly Dictionary<ulong, long> _live = [];
-    private readonly PriorityQueue<ulong, long> _expiring = new();
+
+    /// <summary>
+    /// The hashes in the order they were made live, with that expiry: a key written here expires after every key
+    /// before it, so the oldest is at the front. Keys read from storage may go in out of order; one then stays in
+    /// <see cref="_live"/> past its expiry, and its record, read when the key comes again, says it expired.
+    /// </summary>
+    private readonly Queue<(ulong Hash, long Expires)> _expiring = new();
     private readonly long _seed = Random.Shared.NextInt64();
     private DateTimeOffset? _purged;
     private int _generation = 1;
@@ -69,7 +70,8 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
             await Loaded();
             var generation = _loaded;
             Expire(now);
-            if (await Find(keyed.Key, now) is { } first) return Replay(first, request, keyed);
+            var hash = Hash(keyed.Key);
+            if (await Find(hash, keyed.Key, now) is { } first) return Replay(first, request, keyed);
             IdempotencyRecord? recorded = null;
             var result = await submit(debit =>
             {
@@ -78,7 +80,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 if (debit.State is null) return debit;
                 if (generation != _generation) throw new StorageUnavailableException("idempotency keys are being read again");
                 recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
-                    KeyWrap.Wrap(keyed.RecordKey, [.. debit.Result.ContentKeysFor(request).SelectMany(key => key)]));
+                    IdempotencyRecord.WrapStoredKeys(keyed.RecordKey, debit.Result, request));
                 var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded, now, now + IdempotencyRecord.Window);
                 var purge = _purged is not { } purged || now - purged >= PurgeEvery;
                 if (purge) _purged = now;
@@ -89,11 +91,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                     Appends = [row],
                 };
             });
-            if (recorded is not null)
-            {
-                Live(keyed.Key, now + IdempotencyRecord.Window);
-                Remember(keyed.Key, recorded);
-            }
+            if (recorded is not null) Live(hash, now + IdempotencyRecord.Window);
             return result;
         }
         finally
@@ -121,62 +119,43 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
             var generation = _generation;
             foreach (var (key, expires) in await rows.Keys(grainId, IdempotencyRecord.Kind))
             {
-                if (expires is { } at) Live(key, at.AddMilliseconds(1));
+                if (expires is { } at) Live(Hash(key), at.AddMilliseconds(1));
             }
             _loaded = generation;
         }
     }
 
-    private void Live(string key, DateTimeOffset expires)
+    private void Live(ulong hash, DateTimeOffset expires)
     {
-        var hash = Hash(key);
         var ticks = expires.UtcTicks;
-        if (_live.TryGetValue(hash, out var known) && known >= ticks) return;
-        // A later expiry is a newer record (another activation's, once the key had expired): not the one remembered.
-        _records.Remove(key);
-        _live[hash] = ticks;
-        _expiring.Enqueue(hash, ticks);
+        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_live, hash, out var exists);
+        if (exists && known >= ticks) return;
+        known = ticks;
+        _expiring.Enqueue((hash, ticks));
     }
 
     private void Expire(DateTimeOffset now)
     {
-        while (_expiring.TryPeek(out var hash, out var expires) && expires <= now.UtcTicks)
+        while (_expiring.TryPeek(out var head) && head.Expires <= now.UtcTicks)
         {
             _expiring.Dequeue();
-            if (_live.TryGetValue(hash, out var known) && known == expires) _live.Remove(hash);
+            if (_live.TryGetValue(head.Hash, out var known) && known == head.Expires) _live.Remove(head.Hash);
         }
     }
 
-    private async Task<IdempotencyRecord?> Find(string key, DateTimeOffset now)
-    {
-        if (!_live.ContainsKey(Hash(key))) return null;
-        if (!_records.TryGetValue(key, out var record))
-        {
-            record = await rows.Find(grainId, IdempotencyRecord.Kind, key) as IdempotencyRecord;
-            if (record is null) return null;
-            Remember(key, record);
-        }
-        return record.IsLive(now) ? record : null;
-    }
+    private async ValueTask<IdempotencyRecord?> Find(ulong hash, string key, DateTimeOffset now) =>
+        _live.ContainsKey(hash) && await rows.Find(grainId, IdempotencyRecord.Kind, key) is IdempotencyRecord record
+            && record.IsLive(now)
+            ? record
+            : null;
 
     private ulong Hash(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), _seed);
 
-    /// <summary>The first answer again: the record holds every content key; those the request gives are not echoed.</summary>
-    private static MintResult Replay(IdempotencyRecord first, MintRequest request, MintIdempotency keyed)
-    {
-        var contentKeys = CryptographicOperations.FixedTimeEquals(first.Fingerprint, keyed.Fingerprint)
-            ? KeyWrap.Unwrap(keyed.RecordKey, first.WrappedContentKey)?.Chunk(16).ToArray()
-            : null;
-        return contentKeys is null
-            ? MintResult.Refused(ErrorCode.IdempotencyKeyReused)
-            : new MintResult(ErrorCode.None, contentKeys[0], first.TokenId, first.IssuedAt, Replayed: true,
-                MoreContentKeys: contentKeys.Length > 1 ? contentKeys[1..] : null).WithoutKeysOf(request);
-    }
-
-    private void Remember(string key, IdempotencyRecord record)
-    {
-        if (_records.TryAdd(key, record)) _order.Enqueue(key);
-        else _records[key] = record;
-        while (_records.Count > Remembered) _records.Remove(_order.Dequeue());
-    }
+    /// <summary>The first answer again, with the content keys key storage gave it; those the request gives are not echoed.</summary>
+    private static MintResult Replay(IdempotencyRecord first, MintRequest request, MintIdempotency keyed) =>
+        CryptographicOperations.FixedTimeEquals(first.Fingerprint, keyed.Fingerprint)
+            && first.StoredKeys(keyed.RecordKey, request) is { } contentKeys
+            ? new MintResult(ErrorCode.None, contentKeys[0], first.TokenId, first.IssuedAt, Replayed: true,
+                MoreContentKeys: contentKeys.Length > 1 ? contentKeys[1..] : null)
+            : MintResult.Refused(ErrorCode.IdempotencyKeyReused);
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Cryptography;
 using Orleans.Storage;
+using Orleans.Tokens.Grains;
 using Orleans.Tokens.Tests.Commit;
 using Orleans.Tokens.Tests.Infrastructure;
 
@@ -20,7 +22,8 @@ public sealed class KeyedMintTests(TokensTestCluster cluster)
         // The activation reads its keys with its first keyed mint.
         Assert.Equal(ErrorCode.None, (await customer.Grain.Mint(Keyed(customer, "first", "token-first"), default)).Code);
 
-        // A second activation of the customer debits one token and records key K.
+        // A second activation of the customer debits one token and records key K, in the form records had before
+        // 2026-11-30: every content key wrapped, the one the request gives too.
         var other = new StoredGrainState<CustomerState>(cluster.Writes, "customer", customer.Grain.GetGrainId());
         await other.ReadStateAsync();
         var now = cluster.Clock.GetUtcNow();
@@ -79,6 +82,32 @@ public sealed class KeyedMintTests(TokensTestCluster cluster)
         Assert.Equal((ErrorCode.None, true, "token-kid-only"), (replay.Code, replay.Replayed, replay.TokenId));
         Assert.Equal(first, replay.ContentKey);
         Assert.Equal(9, (await customer.Grain.Show()).ProductionBalance);
+    }
+
+    /// <summary>
+    /// A record wraps only the keys key storage gave (section 11 asks for the first answer again; a key the request
+    /// gives is given again by its retry): none for a request that gives its key, 16 bytes and the 8 of the RFC 3394
+    /// integrity check for one kid-only key.
+    /// </summary>
+    [Fact]
+    public async Task A_record_wraps_only_the_keys_that_key_storage_gave()
+    {
+        var customer = await cluster.CreateCustomer(productionBalance: 10);
+        await customer.Grain.PutKey(Mints.Kid, Mints.ContentKey);
+        var given = Keyed(customer, "given", "token-given");
+        var kidOnly = Mints.Request(customer.Authenticator, fromStorage: true) with
+        {
+            Idempotency = new MintIdempotency("kid-only", Fingerprint, RecordKey, "token-kid-only", cluster.Clock.GetUtcNow()),
+        };
+
+        Assert.Equal(ErrorCode.None, (await customer.Grain.Mint(given, default)).Code);
+        Assert.Equal(ErrorCode.None, (await customer.Grain.Mint(kidOnly, default)).Code);
+
+        var rows = cluster.Silo.GetRequiredKeyedService<IGrainRows>(StorageNames.Customers);
+        var givenRecord = (IdempotencyRecord)(await rows.Find(customer.Grain.GetGrainId(), IdempotencyRecord.Kind, "given"))!;
+        var kidOnlyRecord = (IdempotencyRecord)(await rows.Find(customer.Grain.GetGrainId(), IdempotencyRecord.Kind, "kid-only"))!;
+        Assert.Empty(givenRecord.WrappedContentKey);
+        Assert.Equal(Mints.ContentKey, KeyWrap.Unwrap(RecordKey, kidOnlyRecord.WrappedContentKey));
     }
 
     private MintRequest Keyed(TestCustomer customer, string key, string tokenId) =>

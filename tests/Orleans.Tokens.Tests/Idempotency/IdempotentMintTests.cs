@@ -46,14 +46,18 @@ public sealed class IdempotentMintTests(IdempotencyGateway gateway) : IClassFixt
     }
 
     [Fact]
-    public async Task A_new_key_costs_no_read_of_its_row()
+    public async Task A_new_key_costs_no_read_of_its_row_and_a_retry_one()
     {
         var customer = await gateway.CreateCustomerAsync(productionBalance: 10);
         var keys = Enumerable.Range(0, 3).Select(i => $"new-{customer.Id}-{i}").ToList();
-        foreach (var key in keys) await TokenAsync(Drm.Widevine, await MintWithHeaderAsync(Drm.Widevine, ValidRequests.Widevine(customer), key));
-        await TokenAsync(Drm.Widevine, await MintWithHeaderAsync(Drm.Widevine, ValidRequests.Widevine(customer), keys[0]));
-
+        var tokens = new List<TokenPayload>();
+        foreach (var key in keys) tokens.Add(await TokenAsync(Drm.Widevine, await MintWithHeaderAsync(Drm.Widevine, ValidRequests.Widevine(customer), key)));
         Assert.All(keys, key => Assert.Equal(0, gateway.Storage.RowReads(key)));
+
+        var retry = await TokenAsync(Drm.Widevine, await MintWithHeaderAsync(Drm.Widevine, ValidRequests.Widevine(customer), keys[0]));
+
+        Assert.Equal(tokens[0].TokenId, retry.TokenId);
+        Assert.Equal([1, 0, 0], keys.Select(gateway.Storage.RowReads));
         Assert.Equal(7, await customer.ProductionBalanceAsync());
     }
 
