@@ -4,7 +4,8 @@ namespace Orleans.Tokens;
 /// A row of a grain's own, kept apart from its state row and written in the same transaction as the state (the
 /// project's batching grain storage): an idempotency record, a journal entry. <paramref name="Kind"/> and
 /// <paramref name="Key"/> name it within the grain; a row of the same kind and key is replaced.
-/// <paramref name="Value"/> is stored in Orleans' serialization. A row whose <paramref name="ExpiresAt"/> has passed
+/// <paramref name="Value"/> is stored in Orleans' serialization; a null value deletes the grain's row of that kind and
+/// key (<see cref="Deleted"/>; rows that never expire only). A row whose <paramref name="ExpiresAt"/> has passed
 /// (by the grain's clock) is deleted by a later write of the grain that asks for it
 /// (<see cref="IAppendsRows.PurgeExpiredBefore"/>).
 /// </summary>
@@ -12,9 +13,13 @@ namespace Orleans.Tokens;
 public sealed record GrainRow(
     [property: Id(0)] string Kind,
     [property: Id(1)] string Key,
-    [property: Id(2)] object Value,
+    [property: Id(2)] object? Value,
     [property: Id(3)] DateTimeOffset CreatedAt,
-    [property: Id(4)] DateTimeOffset? ExpiresAt);
+    [property: Id(4)] DateTimeOffset? ExpiresAt)
+{
+    /// <summary>Deletes the grain's row of <paramref name="kind"/> and <paramref name="key"/> with the state's write.</summary>
+    public static GrainRow Deleted(string kind, string key, DateTimeOffset at) => new(kind, key, null, at, null);
+}
 
 /// <summary>
 /// A grain state that carries rows to append with its next write. The rows are not part of the state: the state

@@ -87,11 +87,24 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
         }
     }
 
-    private RowWrite[] Rows<T>(IGrainState<T> grainState) =>
-        grainState.State is IAppendsRows { Appends: { IsDefaultOrEmpty: false } rows }
-            ? [.. rows.Select(row => new RowWrite(row.Kind, row.Key, serializer.Serialize<object>(row.Value).ToArray(),
-                row.CreatedAt.ToUnixTimeMilliseconds(), row.ExpiresAt?.ToUnixTimeMilliseconds()))]
-            : [];
+    /// <summary>The rows a state appends, in order, the last of each kind and key only (a write holds one row of each).</summary>
+    private RowWrite[] Rows<T>(IGrainState<T> grainState)
+    {
+        if (grainState.State is not IAppendsRows { Appends: { IsDefaultOrEmpty: false } rows }) return [];
+        if (rows.Length == 1) return [Row(rows[0])];
+        var seen = new HashSet<(string, string)>();
+        var last = new List<RowWrite>(rows.Length);
+        for (var i = rows.Length - 1; i >= 0; i--)
+        {
+            if (seen.Add((rows[i].Kind, rows[i].Key))) last.Add(Row(rows[i]));
+        }
+        last.Reverse();
+        return [.. last];
+    }
+
+    private RowWrite Row(GrainRow row) =>
+        new(row.Kind, row.Key, row.Value is null ? null : serializer.Serialize<object>(row.Value).ToArray(),
+            row.CreatedAt.ToUnixTimeMilliseconds(), row.ExpiresAt?.ToUnixTimeMilliseconds());
 
     private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[]? payload)
     {

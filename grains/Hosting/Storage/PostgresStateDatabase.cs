@@ -15,8 +15,9 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// </summary>
 public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string serviceId) : IFencingStateDatabase
 {
-    // Each state statement appends the rows of the states it wrote (a failed version check writes neither), in the
-    // same statement: the rows are the arrays from parameter {0} on.
+    // Each state statement appends the rows of the states it wrote, and deletes those they delete (a failed version
+    // check writes neither), in the same statement: the rows are the arrays from parameter {0} on, the deleted rows'
+    // from {8} on. A write holds at most one row of a kind and key, so no row is both inserted and deleted.
     private const string Appended = """
         appended AS (
             INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
@@ -24,7 +25,12 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
             FROM unnest(${0}::text[], ${1}::text[], ${2}::text[], ${3}::text[], ${4}::bytea[], ${5}::bigint[], ${6}::bigint[])
                 AS r(StateName, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
             JOIN written ON written.StateName = r.StateName AND written.GrainId = r.GrainId
-            {7})
+            {7}),
+        removed AS (
+            DELETE FROM GrainRow AS g
+            USING unnest(${8}::text[], ${9}::text[], ${10}::text[], ${11}::text[]) AS d(StateName, GrainId, Kind, RowKey)
+            JOIN written ON written.StateName = d.StateName AND written.GrainId = d.GrainId
+            WHERE g.ServiceId = $1 AND g.GrainId = d.GrainId AND g.Kind = d.Kind AND g.RowKey = d.RowKey)
         SELECT StateName, GrainId, Version FROM written
         """;
 
@@ -73,7 +79,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
 
     private static string AppendedFrom(int first, string conflict) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, Appended,
-            [.. Enumerable.Range(first, 7).Select(n => (object)n), conflict]);
+            [.. Enumerable.Range(first, 7).Select(n => (object)n), conflict, .. Enumerable.Range(first + 7, 4).Select(n => (object)n)]);
 
     // A fence bumps a row still at the version a failed write expected, or puts an empty row where none was.
     private const string FenceUpdate = """
@@ -239,22 +245,32 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         return command;
     }
 
-    /// <summary>The rows of <paramref name="writes"/> as the seven arrays of <see cref="Appended"/>.</summary>
+    /// <summary>
+    /// The rows of <paramref name="writes"/> as the arrays of <see cref="Appended"/>: seven of the rows to write, then
+    /// four of those to delete.
+    /// </summary>
     private static NpgsqlParameter[] RowArrays(List<StateWrite> writes)
     {
-        var rows = writes.SelectMany(w => w.Rows.Select(r => (Write: w, Row: r))).ToList();
-        NpgsqlParameter Of<T>(Func<(StateWrite Write, RowWrite Row), T> value, NpgsqlDbType type) =>
-            new() { Value = rows.ConvertAll(r => value(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
+        var all = writes.SelectMany(w => w.Rows.Select(r => (Write: w, Row: r))).ToList();
+        var rows = all.FindAll(r => r.Row.Payload is not null);
+        var removed = all.FindAll(r => r.Row.Payload is null);
         return
         [
-            Of(r => r.Write.StateName, NpgsqlDbType.Text),
-            Of(r => r.Write.GrainId, NpgsqlDbType.Text),
-            Of(r => r.Row.Kind, NpgsqlDbType.Text),
-            Of(r => r.Row.Key, NpgsqlDbType.Text),
-            Of(r => r.Row.Payload, NpgsqlDbType.Bytea),
-            Of(r => r.Row.CreatedAtMs, NpgsqlDbType.Bigint),
-            Of(r => r.Row.ExpiresAtMs, NpgsqlDbType.Bigint),
+            Of(rows, r => r.Write.StateName, NpgsqlDbType.Text),
+            Of(rows, r => r.Write.GrainId, NpgsqlDbType.Text),
+            Of(rows, r => r.Row.Kind, NpgsqlDbType.Text),
+            Of(rows, r => r.Row.Key, NpgsqlDbType.Text),
+            Of(rows, r => r.Row.Payload, NpgsqlDbType.Bytea),
+            Of(rows, r => r.Row.CreatedAtMs, NpgsqlDbType.Bigint),
+            Of(rows, r => r.Row.ExpiresAtMs, NpgsqlDbType.Bigint),
+            Of(removed, r => r.Write.StateName, NpgsqlDbType.Text),
+            Of(removed, r => r.Write.GrainId, NpgsqlDbType.Text),
+            Of(removed, r => r.Row.Kind, NpgsqlDbType.Text),
+            Of(removed, r => r.Row.Key, NpgsqlDbType.Text),
         ];
+
+        static NpgsqlParameter Of<T>(List<(StateWrite Write, RowWrite Row)> of, Func<(StateWrite Write, RowWrite Row), T> value, NpgsqlDbType type) =>
+            new() { Value = of.ConvertAll(r => value(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
     }
 
     /// <summary>A pooled connection; when none can be had, nothing was sent, so the failure is certain.</summary>

@@ -151,6 +151,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         private readonly SqliteCommand _purge;
         private readonly SqliteCommand _purgeLog;
         private readonly SqliteCommand _append;
+        private readonly SqliteCommand _remove;
         private readonly SqliteCommand _log;
         private readonly SqliteCommand _unlog;
         private readonly SqliteCommand[] _commands;
@@ -195,6 +196,9 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 VALUES ($service, $grain, $kind, $key, $payload, $created, NULL)
                 ON CONFLICT DO UPDATE SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = NULL
                 """, "$grain", "$kind", "$key", "$payload", "$created");
+            _remove = Command(serviceId, """
+                DELETE FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind AND RowKey = $key
+                """, "$grain", "$kind", "$key");
             // A write's first logged row links to its state row's last; each further one to the row before it.
             _log = Command(serviceId, $"""
                 INSERT INTO GrainLog (PreviousId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
@@ -202,7 +206,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                         $kind, $key, $payload, $created, $expires)
                 """, "$first", "$state", "$grain", "$kind", "$key", "$payload", "$created", "$expires");
             _unlog = Command(null, "DELETE FROM GrainLog WHERE Id >= $from", "$from");
-            _commands = [_insert, _update, _purge, _purgeLog, _append, _log, _unlog];
+            _commands = [_insert, _update, _purge, _purgeLog, _append, _remove, _log, _unlog];
         }
 
         public long?[] Write(IReadOnlyList<StateWrite> writes)
@@ -271,7 +275,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             _unlog.ExecuteNonQuery();
         }
 
-        /// <summary>The table rows of a state just written, in its transaction, after the purge it asks for.</summary>
+        /// <summary>The table rows of a state just written (or deleted), in its transaction, after the purge it asks for.</summary>
         private void Append(StateWrite write)
         {
             if (write.PurgeBeforeMs is { } before)
@@ -283,6 +287,14 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             foreach (var row in write.Rows)
             {
                 if (row.ExpiresAtMs is not null) continue;
+                if (row.Payload is null)
+                {
+                    Set(_remove, "$grain", write.GrainId);
+                    Set(_remove, "$kind", row.Kind);
+                    Set(_remove, "$key", row.Key);
+                    _remove.ExecuteNonQuery();
+                    continue;
+                }
                 Set(_append, "$grain", write.GrainId);
                 Set(_append, "$kind", row.Kind);
                 Set(_append, "$key", row.Key);

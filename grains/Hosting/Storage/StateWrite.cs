@@ -18,6 +18,7 @@ public sealed record StoredState(byte[]? Payload, long Version);
 
 /// <summary>
 /// One <see cref="GrainRow"/> as stored: kind, key, the serialized value, creation and expiry as Unix milliseconds.
-/// Writing it replaces a row of the same grain, kind and key.
+/// Writing it replaces a row of the same grain, kind and key; a null <paramref name="Payload"/> deletes that row
+/// (rows that never expire only). A write holds at most one row of a kind and key.
 /// </summary>
-public sealed record RowWrite(string Kind, string Key, byte[] Payload, long CreatedAtMs, long? ExpiresAtMs);
+public sealed record RowWrite(string Kind, string Key, byte[]? Payload, long CreatedAtMs, long? ExpiresAtMs);

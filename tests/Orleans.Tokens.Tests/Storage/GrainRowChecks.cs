@@ -5,7 +5,8 @@ namespace Orleans.Tokens.Tests.Storage;
 /// <summary>
 /// What both databases must do with a grain's rows (<see cref="RowWrite"/>): written in the state's transaction
 /// only when the state's version check passes, replaced by kind and key (alone or in a batch with new rows), read back one or all (or only their keys
-/// and expiry), and expired ones purged by a later write of the grain that asks for it.
+/// and expiry), expired ones purged by a later write of the grain that asks for it, and deleted by a write that
+/// asks for it.
 /// </summary>
 internal static class GrainRowChecks
 {
@@ -48,7 +49,25 @@ internal static class GrainRowChecks
 
         Assert.Equal([3L], await database.Write([new StateWrite("customer", grain, 2, [8]) { PurgeBeforeMs = 3_000 }], none));
         Assert.Equal([[7]], await database.ReadRows(grain, "k", none));
+
+        // A row without a payload deletes its kind and key: not with a stale version; with the write beside a new
+        // row; and a row that is not there, in a batch with another grain's write.
+        Assert.Equal([null], await database.Write([new StateWrite("customer", grain, 1, [9]) { Rows = [Deleted("k", "a")] }], none));
+        Assert.Equal([7], await database.ReadRow(grain, "k", "a", none));
+        Assert.Equal([4L], await database.Write(
+            [new StateWrite("customer", grain, 3, [9]) { Rows = [Deleted("k", "a"), Row("k", "d", [12], 4_000, null)] }], none));
+        Assert.Null(await database.ReadRow(grain, "k", "a", none));
+        Assert.Equal([("d", null)], await database.ReadKeys(grain, "k", none));
+        Assert.Equal([5L, 2L], await database.Write(
+        [
+            new StateWrite("customer", grain, 4, [9]) { Rows = [Deleted("k", "gone")] },
+            new StateWrite("customer", third, 1, [1]) { Rows = [Deleted("k", "a")] },
+        ], none));
+        Assert.Null(await database.ReadRow(third, "k", "a", none));
+        Assert.Equal([10], await database.ReadRow(other, "k", "a", none));
     }
+
+    private static RowWrite Deleted(string kind, string key) => new(kind, key, null, 4_000, null);
 
     private static RowWrite Row(string kind, string key, byte[] payload, long createdAtMs, long? expiresAtMs) =>
         new(kind, key, payload, createdAtMs, expiresAtMs);
