@@ -71,6 +71,7 @@ secret() {
 }
 pg_password() { secret pg-password 'head -c 16 /dev/urandom | od -An -tx1 | tr -dc 0-9a-f'; }
 token_key() { secret token-key "head -c 32 /dev/urandom | base64 -w0"; }
+key_storage_key() { secret key-storage-key "head -c 32 /dev/urandom | base64 -w0"; }
 
 start_postgres() {
     local bin
@@ -142,6 +143,9 @@ export_cluster_env() {
     export ConnectionStrings__Tokens="Host=127.0.0.1;Port=$pg_port;Database=tokens;Username=tokens;Password=$(pg_password);Maximum Pool Size=30"
     export Tokens__TokenKeys__local="$(token_key)"
     export Tokens__ActiveTokenKey=local
+    # The silos' key that seals stored content keys (contract section 12).
+    export Tokens__KeyStorageKeys__local="$(key_storage_key)"
+    export Tokens__ActiveKeyStorageKey=local
 }
 
 alive() { [ -s "$run/$1.pid" ] && kill -0 "$(cat "$run/$1.pid")" 2>/dev/null; }

@@ -10,8 +10,13 @@ public sealed record CustomerState : IAppendsRows
     [Id(3)] public long ProductionBalance { get; init; }
     [Id(4)] public long TestBalance { get; init; }
     [Id(5)] public ImmutableList<StoredAuthenticator> Authenticators { get; init; } = [];
-    /// <summary>Content keys by KID in lower-case hex.</summary>
+    /// <summary>
+    /// Content keys by KID in lower-case hex, as states written before 2026-11-30 kept them: an activation moves them
+    /// to rows of their own (<see cref="StoredKey"/>), sealed, and empties this.
+    /// </summary>
     [Id(6)] public ImmutableDictionary<string, byte[]> Keys { get; init; } = ImmutableDictionary<string, byte[]>.Empty;
+    /// <summary>How many <see cref="StoredKey"/> rows the account has (the keys themselves are never in this state).</summary>
+    [Id(14)] public long KeyCount { get; init; }
     /// <summary>
     /// Unique to each write attempt, so that after a failed write the grain can tell whether that very write landed
     /// (a counter cannot: a second activation, or a write that committed after its error, reaches the same count).

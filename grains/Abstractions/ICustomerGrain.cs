@@ -61,11 +61,13 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     [Alias("RevokeAuthenticator")]
     Task RevokeAuthenticator(string authenticatorId);
 
+    /// <summary>Stores <paramref name="contentKey"/> (16 bytes) under <paramref name="kid"/> (16 bytes), as <c>key put</c> (section 9).</summary>
+    /// <exception cref="AccountException">The customer holds its most keys already (a new KID).</exception>
     [Alias("PutKey")]
     Task PutKey(byte[] kid, byte[] contentKey);
 
-    /// <summary>The stored content key, or null.</summary>
-    [Alias("GetKey"), GatewayOperation]
+    /// <summary>The stored content key, or null (none, or held only wrapped under the customer's KEK).</summary>
+    [Alias("GetKey")]
     Task<byte[]?> GetKey(byte[] kid);
 
     /// <summary>True when the key was there.</summary>
@@ -79,4 +81,34 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     /// <summary>The stored KIDs as 32 lower-case hex digits, sorted.</summary>
     [Alias("ListKeys")]
     Task<ImmutableArray<string>> ListKeys();
+
+    /// <summary>
+    /// SKM's create (contract section 12): stores a key of <paramref name="kid"/> (16 bytes; null: a random one) with
+    /// <paramref name="fields"/> (no key: a random one) and answers <see cref="KeyStoreStatus.Created"/>; for a KID
+    /// already stored, answers that key with <see cref="KeyStoreStatus.Ok"/> and changes nothing. Refused
+    /// <see cref="KeyStoreStatus.Unauthorized"/> unless <paramref name="access"/> is one of the customer's
+    /// authenticators, and <see cref="KeyStoreStatus.Full"/> past <c>KeyStorage:MaxKeysPerCustomer</c>.
+    /// </summary>
+    [Alias("CreateStoredKey"), GatewayOperation]
+    Task<KeyStoreResult> CreateStoredKey(KeyAccess access, byte[]? kid, KeyFields fields);
+
+    /// <summary>SKM's GET of one key: the key object, or <see cref="KeyStoreStatus.NotFound"/>.</summary>
+    [Alias("FindStoredKey"), GatewayOperation]
+    Task<KeyStoreResult> FindStoredKey(KeyAccess access, byte[] kid);
+
+    /// <summary>SKM's list: every key object of the customer, by KID.</summary>
+    [Alias("ListStoredKeys"), GatewayOperation]
+    Task<KeyStoreResult> ListStoredKeys(KeyAccess access);
+
+    /// <summary>SKM's PUT: the fields given replace the stored ones; the key object after, or <see cref="KeyStoreStatus.NotFound"/>.</summary>
+    [Alias("UpdateStoredKey"), GatewayOperation]
+    Task<KeyStoreResult> UpdateStoredKey(KeyAccess access, byte[] kid, KeyFields fields);
+
+    /// <summary>SKM's DELETE: <see cref="KeyStoreStatus.Ok"/> once the key is gone, or <see cref="KeyStoreStatus.NotFound"/>.</summary>
+    [Alias("DeleteStoredKey"), GatewayOperation]
+    Task<KeyStoreResult> DeleteStoredKey(KeyAccess access, byte[] kid);
+
+    /// <summary>SKM's key count, in <see cref="KeyStoreResult.Count"/>.</summary>
+    [Alias("CountStoredKeys"), GatewayOperation]
+    Task<KeyStoreResult> CountStoredKeys(KeyAccess access);
 }

@@ -22,6 +22,11 @@ namespace Orleans.Tokens.Grains;
 /// Idempotency keys (<see cref="IdempotencyKeys"/>) are remembered in rows of their own (<see cref="IGrainRows"/>),
 /// written in the same transaction as the debit, so the state written per debit does not grow with them either.
 /// </para>
+/// <para>
+/// Key storage (<see cref="ContentKeys"/>) is rows of its own too, sealed, read on demand; a kid-only mint reads its
+/// keys before the decision and writes nothing but the debit. Changes of keys run one at a time, so that the count
+/// of keys the state keeps stays exact. An account written before keys had rows has them moved on activation.
+/// </para>
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(Days = 1)]
@@ -30,6 +35,7 @@ public sealed class CustomerGrain(
     [PersistentState("usage", StorageNames.Customers)] IPersistentState<UsageHistory> usage,
     [FromKeyedServices(CustomerGrain.ClockKey)] TimeProvider clock,
     [FromKeyedServices(StorageNames.Customers)] IGrainRows rows,
+    KeyStorageOptions keyStorage,
     TokensMetrics metrics,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
@@ -45,6 +51,8 @@ public sealed class CustomerGrain(
     private Task? _archiving;
 
     private IdempotencyKeys? _idempotency;
+    private ContentKeys? _keys;
+    private readonly SemaphoreSlim _keyChanges = new(1, 1);
     private readonly MintRateLimiter _mintRate = new();
     private readonly HashSet<string> _crediting = new(StringComparer.Ordinal);
 
@@ -52,17 +60,38 @@ public sealed class CustomerGrain(
     private const string UnnamedActor = "grain call";
 
     private GroupCommit Commit =>
-        _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable, () => _idempotency?.Stale());
+        _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable, () =>
+        {
+            _idempotency?.Stale();
+            _keys?.Forget();
+        });
 
     private IdempotencyKeys Idempotency => _idempotency ??= new IdempotencyKeys(rows, this.GetGrainId(), clock);
 
+    private ContentKeys Keys => _keys ??= new ContentKeys(rows, this.GetGrainId(), CustomerId, keyStorage.Ring);
+
     private long CustomerId => this.GetPrimaryKeyLong();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ReportBalance(state.State);
-        return Task.CompletedTask;
+        if (!state.State.Keys.IsEmpty) await MoveKeysToRows();
     }
+
+    /// <summary>
+    /// An account written before key storage had rows keeps its keys in the state: they move to sealed rows, and
+    /// leave the state, in one write.
+    /// </summary>
+    private Task MoveKeysToRows() =>
+        Commit.Submit(account =>
+        {
+            if (account.Keys.IsEmpty) return Change<bool>.None(false);
+            var now = clock.GetUtcNow();
+            ImmutableArray<GrainRow> moved = [.. account.Keys.Select(pair =>
+                ContentKeys.Row(Keys.Seal(Convert.FromHexString(pair.Key), null, new KeyFields(pair.Value), now)))];
+            var next = account with { Keys = ImmutableDictionary<string, byte[]>.Empty, KeyCount = account.KeyCount + account.Keys.Count };
+            return new Change<bool>(next, true, moved);
+        });
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -140,16 +169,32 @@ public sealed class CustomerGrain(
         return Submit(request, cancellation);
     }
 
-    private Task<MintResult> Submit(MintRequest request, CancellationToken cancellation) => request.Idempotency switch
+    private Task<MintResult> Submit(MintRequest request, CancellationToken cancellation) =>
+        request.Keys.Any(key => key.ContentKey is null) && MintRules.Authenticated(Commit.Current, request)
+            ? SubmitWithStoredKeys(request, cancellation)
+            : Submit(request, null, cancellation);
+
+    /// <summary>A mint of keys from key storage, for a caller that authenticates: its keys are read, then it is decided.</summary>
+    private async Task<MintResult> SubmitWithStoredKeys(MintRequest request, CancellationToken cancellation)
     {
-        null => Commit.Submit(account => Decide(account, request), cancellation),
+        var stored = new List<byte[]?>();
+        foreach (var key in request.Keys)
+        {
+            stored.Add(key.ContentKey is null && await Keys.Find(key.Kid) is { } found ? Keys.ContentKey(found) : null);
+        }
+        return await Submit(request, stored, cancellation);
+    }
+
+    private Task<MintResult> Submit(MintRequest request, IReadOnlyList<byte[]?>? stored, CancellationToken cancellation) => request.Idempotency switch
+    {
+        null => Commit.Submit(account => Decide(account, request, stored), cancellation),
         // A key is the customer's own: a caller that does not authenticate learns nothing of it (-2018 first).
         _ when !MintRules.Authenticated(Commit.Current, request) => Task.FromResult(MintResult.Refused(ErrorCode.InvalidAuthenticator)),
-        { } keyed => Idempotency.Mint(request, keyed, record => Commit.Submit(account => record(Decide(account, request)), cancellation)),
+        { } keyed => Idempotency.Mint(request, keyed, record => Commit.Submit(account => record(Decide(account, request, stored)), cancellation)),
     };
 
-    private Change<MintResult> Decide(CustomerState account, MintRequest request) =>
-        MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+    private Change<MintResult> Decide(CustomerState account, MintRequest request, IReadOnlyList<byte[]?>? stored) =>
+        MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), stored);
 
     public Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance) =>
         Commit.Submit(account =>
@@ -263,28 +308,117 @@ public sealed class CustomerGrain(
             return new Change<bool>(account with { Authenticators = account.Authenticators.Remove(found) }, true);
         });
 
-    public Task PutKey(byte[] kid, byte[] contentKey) =>
-        Commit.Submit(account =>
+    public Task PutKey(byte[] kid, byte[] contentKey)
+    {
+        Existing(Commit.Current);
+        if (kid.Length != 16 || contentKey.Length != 16) throw new AccountException("KID and key are 16 bytes each");
+        return ChangingKeys(async () =>
         {
-            Existing(account);
-            if (kid.Length != 16 || contentKey.Length != 16) throw new AccountException("KID and key are 16 bytes each");
-            return new Change<bool>(account with { Keys = account.Keys.SetItem(Kid.ToHex(kid), contentKey) }, true);
+            var current = await Keys.Find(kid);
+            if (!await StoreKey(kid, current, new KeyFields(contentKey)))
+                throw new AccountException($"key storage full: customer {CustomerId} holds {keyStorage.MaxKeysPerCustomer} keys");
+            return true;
         });
+    }
 
-    public Task<byte[]?> GetKey(byte[] kid) =>
-        Task.FromResult(Existing(Commit.Durable).Keys.GetValueOrDefault(Kid.ToHex(kid)));
+    public async Task<byte[]?> GetKey(byte[] kid)
+    {
+        Existing(Commit.Durable);
+        return await Keys.Find(kid) is { } stored ? Keys.ContentKey(stored) : null;
+    }
 
-    public Task<bool> DeleteKey(byte[] kid) =>
-        Commit.Submit(account =>
+    public Task<bool> DeleteKey(byte[] kid)
+    {
+        Existing(Commit.Current);
+        return ChangingKeys(async () => await Keys.Find(kid) is not null && await RemoveKey(kid));
+    }
+
+    public async Task<ImmutableArray<string>> ListKeys()
+    {
+        Existing(Commit.Durable);
+        return [.. (await rows.Keys(this.GetGrainId(), StoredKey.Kind)).Keys.Order(StringComparer.Ordinal)];
+    }
+
+    public Task<KeyStoreResult> CreateStoredKey(KeyAccess access, byte[]? kid, KeyFields fields) =>
+        Authorized(access, () => ChangingKeys(async () =>
         {
-            var hex = Kid.ToHex(kid);
-            return Existing(account).Keys.ContainsKey(hex)
-                ? new Change<bool>(account with { Keys = account.Keys.Remove(hex) }, true)
-                : Change<bool>.None(false);
-        });
+            kid ??= RandomNumberGenerator.GetBytes(16);
+            if (await Keys.Find(kid) is { } current) return new KeyStoreResult(KeyStoreStatus.Ok, Keys.View(current));
+            return await StoreKey(kid, null, fields)
+                ? new KeyStoreResult(KeyStoreStatus.Created, Keys.View((await Keys.Find(kid))!))
+                : new KeyStoreResult(KeyStoreStatus.Full);
+        }));
 
-    public Task<ImmutableArray<string>> ListKeys() =>
-        Task.FromResult(Existing(Commit.Durable).Keys.Keys.Order(StringComparer.Ordinal).ToImmutableArray());
+    public Task<KeyStoreResult> FindStoredKey(KeyAccess access, byte[] kid) =>
+        Authorized(access, async () => await Keys.Find(kid) is { } stored
+            ? new KeyStoreResult(KeyStoreStatus.Ok, Keys.View(stored))
+            : new KeyStoreResult(KeyStoreStatus.NotFound));
+
+    public Task<KeyStoreResult> ListStoredKeys(KeyAccess access) =>
+        Authorized(access, async () => new KeyStoreResult(KeyStoreStatus.Ok,
+            Keys: [.. (await Keys.List()).OrderBy(stored => Kid.ToHex(stored.Kid), StringComparer.Ordinal).Select(Keys.View)]));
+
+    public Task<KeyStoreResult> UpdateStoredKey(KeyAccess access, byte[] kid, KeyFields fields) =>
+        Authorized(access, () => ChangingKeys(async () =>
+        {
+            if (await Keys.Find(kid) is not { } current) return new KeyStoreResult(KeyStoreStatus.NotFound);
+            await StoreKey(kid, current, fields);
+            return new KeyStoreResult(KeyStoreStatus.Ok, Keys.View((await Keys.Find(kid))!));
+        }));
+
+    public Task<KeyStoreResult> DeleteStoredKey(KeyAccess access, byte[] kid) =>
+        Authorized(access, () => ChangingKeys(async () =>
+            new KeyStoreResult(await Keys.Find(kid) is not null && await RemoveKey(kid) ? KeyStoreStatus.Ok : KeyStoreStatus.NotFound)));
+
+    public Task<KeyStoreResult> CountStoredKeys(KeyAccess access) =>
+        Authorized(access, () => Task.FromResult(new KeyStoreResult(KeyStoreStatus.Ok, Count: Commit.Durable.KeyCount)));
+
+    /// <summary>Runs <paramref name="call"/> for a caller with one of the customer's authenticators; 401 for any other.</summary>
+    private Task<KeyStoreResult> Authorized(KeyAccess access, Func<Task<KeyStoreResult>> call)
+    {
+        if (MintRules.Authenticated(Commit.Current, access.Environment, access.SecretHash)) return call();
+        if (!Commit.Current.Exists) Unknown();
+        return Task.FromResult(new KeyStoreResult(KeyStoreStatus.Unauthorized));
+    }
+
+    /// <summary>One change of keys at a time: each reads whether its KID is stored, then writes the count with it.</summary>
+    private async Task<T> ChangingKeys<T>(Func<Task<T>> change)
+    {
+        await _keyChanges.WaitAsync();
+        try
+        {
+            return await change();
+        }
+        finally
+        {
+            _keyChanges.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="fields"/> over <paramref name="current"/> (null: a new key, counted); false, writing
+    /// nothing, when a new key would pass the most a customer may hold.
+    /// </summary>
+    private async Task<bool> StoreKey(byte[] kid, StoredKey? current, KeyFields fields)
+    {
+        var stored = Keys.Seal(kid, current, fields, clock.GetUtcNow());
+        var written = await Commit.Submit(account =>
+        {
+            if (current is not null) return new Change<bool>(account, true, [ContentKeys.Row(stored)]);
+            if (account.KeyCount >= keyStorage.MaxKeysPerCustomer) return Change<bool>.None(false);
+            return new Change<bool>(account with { KeyCount = account.KeyCount + 1 }, true, [ContentKeys.Row(stored)]);
+        });
+        if (written) Keys.Written(kid, stored);
+        return written;
+    }
+
+    private async Task<bool> RemoveKey(byte[] kid)
+    {
+        await Commit.Submit(account => new Change<bool>(account with { KeyCount = account.KeyCount - 1 }, true,
+            [GrainRow.Deleted(StoredKey.Kind, Kid.ToHex(kid), clock.GetUtcNow())]));
+        Keys.Written(kid, null);
+        return true;
+    }
 
     private Task<CustomerView> Change(Func<CustomerState, CustomerState> change) =>
         Commit.Submit(account =>

@@ -5,7 +5,12 @@ namespace Orleans.Tokens.Grains;
 /// <summary>The account checks of a mint, in the contract's order (section 3, step 4).</summary>
 internal static class MintRules
 {
-    public static Change<MintResult> Decide(CustomerState account, MintRequest request, DateOnly today)
+    /// <summary>
+    /// Decides a mint against <paramref name="account"/>. <paramref name="stored"/> holds, by the request's key order,
+    /// the content key from key storage of each key the request did not give (null where it gave the key, or where key
+    /// storage has none it can use); null when the request gives every key.
+    /// </summary>
+    public static Change<MintResult> Decide(CustomerState account, MintRequest request, DateOnly today, IReadOnlyList<byte[]?>? stored)
     {
         if (!Authenticated(account, request)) return Refuse(ErrorCode.InvalidAuthenticator);
         if (!account.Enabled) return Refuse(ErrorCode.AccountDisabled);
@@ -14,15 +19,17 @@ internal static class MintRules
         if (request.Drm == Drm.FairPlay && !account.Options.FairPlay) return Refuse(ErrorCode.FairPlayDisabled);
         // The stored key of each key the request did not give; a key it gave is not echoed back (null).
         var contentKeys = new List<byte[]?>();
+        var index = 0;
         foreach (var key in request.Keys)
         {
+            var fromStorage = stored?[index++];
             if (key.ContentKey is not null)
             {
                 contentKeys.Add(null);
                 continue;
             }
-            if (account.Keys.GetValueOrDefault(Kid.ToHex(key.Kid)) is not { } stored) return Refuse(ErrorCode.KeyNotInStorage);
-            contentKeys.Add(stored);
+            if (fromStorage is null) return Refuse(ErrorCode.KeyNotInStorage);
+            contentKeys.Add(fromStorage);
         }
         var balance = account.Balance(request.Environment);
         if (balance < 1) return Refuse(ErrorCode.InsufficientTokens);
@@ -33,19 +40,23 @@ internal static class MintRules
     }
 
     /// <summary>Whether the request's authenticator is one of the account's (the first check of step 4).</summary>
-    public static bool Authenticated(CustomerState account, MintRequest request) => account.Exists && Authenticates(account, request);
+    public static bool Authenticated(CustomerState account, MintRequest request) =>
+        Authenticated(account, request.Environment, request.SecretHash);
 
-    private static Change<MintResult> Refuse(ErrorCode code) => Change<MintResult>.None(MintResult.Refused(code));
-
-    /// <summary>Compares against every active authenticator of the environment, each in constant time.</summary>
-    private static bool Authenticates(CustomerState account, MintRequest request)
+    /// <summary>
+    /// Whether the account exists and an authenticator of <paramref name="environment"/> has the secret whose SHA-256
+    /// is <paramref name="secretHash"/>: compared against every one, each in constant time.
+    /// </summary>
+    public static bool Authenticated(CustomerState account, TokenEnvironment environment, byte[] secretHash)
     {
         var match = false;
         foreach (var authenticator in account.Authenticators)
         {
-            match |= authenticator.Environment == request.Environment
-                && CryptographicOperations.FixedTimeEquals(authenticator.SecretHash, request.SecretHash);
+            match |= authenticator.Environment == environment
+                && CryptographicOperations.FixedTimeEquals(authenticator.SecretHash, secretHash);
         }
-        return match;
+        return account.Exists && match;
     }
+
+    private static Change<MintResult> Refuse(ErrorCode code) => Change<MintResult>.None(MintResult.Refused(code));
 }

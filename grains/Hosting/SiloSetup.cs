@@ -1,4 +1,5 @@
 using k8s;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Configuration;
@@ -100,6 +101,7 @@ public static class SiloSetup
     /// </summary>
     private static ISiloBuilder AddCustomerStorage(this ISiloBuilder silo, TokensSettings settings, Func<IServiceProvider, IStateDatabase> database) =>
         silo.Configure<SiloMessagingOptions>(options => settings.Deadlines.Apply(options))
+        .AddKeyStorage(settings)
         .Configure<GrainCollectionOptions>(options => options.EnableActivationSheddingOnMemoryPressure = true)
         .ConfigureServices(services => services
             .AddTokensMetrics()
@@ -113,4 +115,18 @@ public static class SiloSetup
                 settings.Deadlines))
             .AddKeyedSingleton<IGrainRows>(StorageNames.Customers, (provider, _) => provider.GetRequiredService<BatchingGrainStorage>())
             .AddGrainStorage(StorageNames.Customers, (provider, _) => provider.GetRequiredService<BatchingGrainStorage>()));
+
+    /// <summary>
+    /// Key storage's key ring and cap (contract section 12), read when the silo is built, so that a silo without its
+    /// key-storage keys does not start.
+    /// </summary>
+    private static ISiloBuilder AddKeyStorage(this ISiloBuilder silo, TokensSettings settings)
+    {
+        var options = new KeyStorageOptions(
+            KeyStorageKeyStore.Load(silo.Configuration, settings),
+            silo.Configuration.GetValue("KeyStorage:MaxKeysPerCustomer", KeyStorageOptions.DefaultMaxKeysPerCustomer));
+        if (options.MaxKeysPerCustomer < 1) throw new InvalidOperationException("KeyStorage:MaxKeysPerCustomer must be at least 1");
+        silo.Services.AddSingleton(options);
+        return silo;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 
 namespace Orleans.Tokens.Hosting;
@@ -16,13 +15,8 @@ public static class TokenKeyStore
 
     public static TokenKeyRing Load(IConfiguration configuration, TokensSettings settings, bool createIfMissing)
     {
-        var configured = configuration.GetSection("Tokens:TokenKeys").GetChildren().ToList();
-        if (configured.Count > 0)
-        {
-            var keys = configured.ToDictionary(k => k.Key, k => Convert.FromBase64String(k.Value ?? ""));
-            var active = configuration["Tokens:ActiveTokenKey"] ?? configured[0].Key;
-            return new TokenKeyRing(active, keys);
-        }
+        if (KeyRingFile.Configured(configuration.GetSection("Tokens:TokenKeys"), configuration["Tokens:ActiveTokenKey"]) is { } configured)
+            return new TokenKeyRing(configured.Active, configured.Keys);
         var path = Path.Combine(settings.DataDirectory, FileName);
         if (!File.Exists(path))
         {
@@ -32,28 +26,9 @@ public static class TokenKeyStore
                     $"{Path.GetFullPath(settings.SqlitePath)} exists but its token keys {Path.GetFullPath(path)} do not: " +
                     "tokens minted before could not be opened with a new key. Restore the key file, configure " +
                     "Tokens:TokenKeys, or move the database away to start afresh.");
-            Create(path);
+            KeyRingFile.Create(path);
         }
-        // The host that owns the data directory (the embedded gateway) tightens what an earlier version left wider.
-        if (createIfMissing) PrivateFiles.Tighten(path);
-        var file = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(path))
-            ?? throw new InvalidOperationException($"{path} is empty");
-        return new TokenKeyRing(file.Active, file.Keys.ToDictionary(k => k.Key, k => Convert.FromBase64String(k.Value)));
+        var file = KeyRingFile.Read(path, tighten: createIfMissing);
+        return new TokenKeyRing(file.Active, file.Keys);
     }
-
-    private static void Create(string path)
-    {
-        PrivateFiles.Directory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var id = "k" + DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss");
-        var file = new KeyFile(id, new() { [id] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) });
-        var temporary = path + ".new";
-        using (var stream = new FileStream(temporary, PrivateFiles.Create(FileMode.Create)))
-        {
-            JsonSerializer.Serialize(stream, file);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: false);
-    }
-
-    private sealed record KeyFile(string Active, Dictionary<string, string> Keys);
 }

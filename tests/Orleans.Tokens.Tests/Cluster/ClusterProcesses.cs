@@ -46,6 +46,8 @@ internal sealed class ClusterProcesses : IAsyncDisposable
             ["ConnectionStrings__Tokens"] = postgres.ConnectionString,
             [$"Tokens__TokenKeys__{keyId}"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Tokens__ActiveTokenKey"] = keyId,
+            [$"Tokens__KeyStorageKeys__{keyId}"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Tokens__ActiveKeyStorageKey"] = keyId,
             // Nothing of a PostgreSQL cluster lives there; set so that no host could write into its bin directory.
             ["Tokens__DataDirectory"] = _workDirectory,
         };

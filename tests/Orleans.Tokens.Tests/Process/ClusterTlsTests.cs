@@ -71,9 +71,11 @@ public sealed class ClusterTlsTests(ITestOutputHelper log)
         var grain = client.Client.GetGrain<ICustomerGrain>(customer.Id);
         var kid = Convert.FromHexString("0123456789abcdef0123456789abcdef");
 
-        // What the contract gives a gateway: the readiness ping and key look-up.
+        // What the contract gives a gateway: the readiness ping, and key storage for a caller with the customer's
+        // authenticator (a gateway alone gets nothing from it).
         await client.Client.GetGrain<IReadinessGrain>(0).Ping();
-        Assert.Null(await grain.GetKey(kid));
+        Assert.Equal(KeyStoreStatus.Unauthorized,
+            (await grain.FindStoredKey(new KeyAccess(TokenEnvironment.Production, new byte[32]), kid)).Status);
 
         (string What, Func<Task> Call)[] admin =
         [
@@ -85,6 +87,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper log)
             ("AddAuthenticator", () => grain.AddAuthenticator(TokenEnvironment.Production)),
             ("RevokeAuthenticator", () => grain.RevokeAuthenticator("a1")),
             ("PutKey", () => grain.PutKey(kid, new byte[16])),
+            ("GetKey", () => grain.GetKey(kid)),
             ("DeleteKey", () => grain.DeleteKey(kid)),
             ("Show", () => grain.Show()),
             ("Journal", () => grain.Journal()),

@@ -44,8 +44,10 @@ public sealed class MintRulesTests
             Stored("prod", TokenEnvironment.Production, ProductionSecret),
             Stored("test", TokenEnvironment.Test, TestSecret),
         ],
-        Keys = ImmutableDictionary<string, byte[]>.Empty.Add(Kid.ToHex(StoredKid), StoredKey),
     };
+
+    /// <summary>The customer's key storage as the grain reads it before a decision: one key, of <see cref="StoredKid"/>.</summary>
+    private static readonly Dictionary<string, byte[]> KeyStorage = new() { [Kid.ToHex(StoredKid)] = StoredKey };
 
     private static StoredAuthenticator Stored(string id, TokenEnvironment environment, byte[] secret) =>
         new(id, environment, SHA256.HashData(secret), DateTimeOffset.UnixEpoch);
@@ -56,7 +58,9 @@ public sealed class MintRulesTests
         new(environment, SHA256.HashData(secret ?? (environment == TokenEnvironment.Production ? ProductionSecret : TestSecret)),
             drm, kid ?? StoredKid, contentKey);
 
-    private static Change<MintResult> Decide(CustomerState account, MintRequest request) => MintRules.Decide(account, request, Today);
+    private static Change<MintResult> Decide(CustomerState account, MintRequest request, Dictionary<string, byte[]>? storage = null) =>
+        MintRules.Decide(account, request, Today,
+            [.. request.Keys.Select(key => key.ContentKey is null ? (storage ?? KeyStorage).GetValueOrDefault(Kid.ToHex(key.Kid)) : null)]);
 
     private static void AssertRefused(ErrorCode expected, Change<MintResult> decided)
     {
@@ -216,7 +220,7 @@ public sealed class MintRulesTests
     public void A_content_key_in_the_request_needs_no_stored_key()
     {
         var request = Request(kid: OtherKid, contentKey: RequestKey);
-        var decided = Decide(Account() with { Keys = ImmutableDictionary<string, byte[]>.Empty }, request);
+        var decided = Decide(Account(), request, storage: []);
         Assert.Equal(ErrorCode.None, decided.Result.Code);
         Assert.Null(decided.Result.ContentKey);
         Assert.Equal([RequestKey], decided.Result.ContentKeysFor(request));
