@@ -51,6 +51,7 @@ internal static class GatewaySetup
         builder.Services.Configure<FailedAuthenticationLimits>(builder.Configuration.GetSection("Limits"));
         builder.Services.AddSingleton<FailedAuthentications>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
+        builder.Services.AddSingleton<KeyStorage.KeyStoreEndpoint>();
         builder.Services.AddSingleton<ManagementListener>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ManagementListener>());
         return builder;
@@ -78,6 +79,8 @@ internal static class GatewaySetup
         app.MapContract("/hms/pr/rights", GetOrPost, context => redeem.Handle(context, Drm.PlayReady));
         app.MapContract("/hms/fp/token", GetOrPost, context => mint.Handle(context, Drm.FairPlay));
         app.MapContract("/hms/fp/rights/", GetOrPost, context => redeem.Handle(context, Drm.FairPlay));
+        var keyStore = app.Services.GetRequiredService<KeyStorage.KeyStoreEndpoint>();
+        app.Map(KeyStorage.KeyStoreEndpoint.Prefix + "/{**rest}", keyStore.Handle);
         app.MapProbes(readiness);
         app.MapContract(OpenApi.OpenApiDocument.Path, Get, context => OpenApi.OpenApiDocument.Write(context.Response));
         // Section 11: /metrics (customer ids, balances) is on the management listener, and here only when asked.
