@@ -96,15 +96,15 @@ public static partial class Skm
         return keys;
     }
 
-    /// <summary>The count answer: 200, <c>application/json</c>, exactly <c>{"keyCount": N}</c>; answers N.</summary>
+    /// <summary>
+    /// The count answer as the SKM specification gives it (<c>GET /keycount</c>): 200, <c>text/plain</c>, the number
+    /// alone (an optional line terminator after it); answers the number.
+    /// </summary>
     public static async Task<long> KeyCountAsync(HttpResponseMessage response)
     {
-        var body = await BodyAsync(response, HttpStatusCode.OK, "application/json");
-        using var json = Parse(body);
-        Assert.True(json.RootElement.ValueKind == JsonValueKind.Object, $"expected {{\"keyCount\": N}}; got: {Shorten(body)}");
-        Assert.Equal(["keyCount"], json.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.True(json.RootElement.GetProperty("keyCount").TryGetInt64(out var count), $"keyCount is not an integer: {body}");
-        return count;
+        var body = (await BodyAsync(response, HttpStatusCode.OK, "text/plain")).TrimEnd('\r', '\n');
+        Assert.Matches("^[0-9]+$", body);
+        return long.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The value answer: 200, <c>text/plain</c>; the body without an optional line terminator.</summary>

@@ -8,7 +8,7 @@ namespace Orleans.Tokens.Tests.KeyStorage;
 /// Contract section 12, key storage over HTTP: one test per example of the public SKM specification (Simple Key
 /// Management API, "SKM REST API" and "SKM API Examples and Cookbook"), under <c>/keystore</c> and with this service's
 /// rules where the contract departs from SKM (keys are stored under a service key, so a create needs no <c>kek</c>
-/// and answers carry the clear <c>k</c>; one GET answers one object; the count is <c>{"keyCount": N}</c>). Each test
+/// and answers carry the clear <c>k</c>; one GET answers one object; the count is the number alone, as the SKM specification answers it). Each test
 /// has a customer of its own.
 /// </summary>
 [Collection(GatewayCollection.Name)]
