@@ -164,6 +164,10 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             {
                 durable.CommandText = fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
                 durable.ExecuteNonQuery();
+                // Content that a write replaces or deletes is zeroed in the pages it rewrites anyway, so that what an
+                // earlier version kept in clear (content keys in the account state) does not linger in free space.
+                durable.CommandText = "PRAGMA secure_delete = FAST";
+                durable.ExecuteNonQuery();
             }
             // A write's logged rows go first (see Log); $logged says whether the state row's LogHead becomes the last.
             _insert = Command(serviceId, """

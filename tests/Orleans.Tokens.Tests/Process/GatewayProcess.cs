@@ -63,10 +63,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _process.WaitForOutputAsync(pattern, timeout);
 
     /// <summary>Starts a gateway; <paramref name="settings"/> go on its command line, as <c>--Metrics:MaxCustomers=3</c>.</summary>
-    public static async Task<GatewayProcess> StartAsync(ITestOutputHelper log, params string[] settings)
+    public static Task<GatewayProcess> StartAsync(ITestOutputHelper log, params string[] settings)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "orleans-tokens-process-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDirectory);
+        return StartOnAsync(log, dataDirectory, settings);
+    }
+
+    /// <summary>Starts a gateway on <paramref name="dataDirectory"/> as it is (a copy of an earlier version's, say).</summary>
+    public static async Task<GatewayProcess> StartOnAsync(ITestOutputHelper log, string dataDirectory, params string[] settings)
+    {
         var ports = FreePorts.Take(2);
         var gateway = new GatewayProcess(log, settings, dataDirectory, ports[0], ports[1]);
         try

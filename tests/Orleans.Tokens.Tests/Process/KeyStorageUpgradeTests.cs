@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Orleans.Tokens.Tests.ProcessLevel;
+
+/// <summary>
+/// Issue 11's upgrade: a data directory written by the release before key storage had rows of its own (keys in the
+/// account state, in clear) opens with today's gateway, which moves its keys to sealed rows and mints kid-only as
+/// before. The fixture (<c>Fixtures/DataBeforeKeyRows</c>) was made with the code at 742c6a7: the embedded gateway on a
+/// fresh data directory, <c>admin customer create 7100001 --balance 100</c>, two <c>admin key put</c>, one kid-only
+/// Widevine mint with <c>Idempotency-Key: before-key-rows</c>, then SIGTERM; its <c>tls</c> directory was left out
+/// (a gateway makes its own). <c>fixture.json</c> holds the customer's authenticator, the keys and that mint.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class KeyStorageUpgradeTests(ITestOutputHelper log)
+{
+    private static readonly string Fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "DataBeforeKeyRows");
+
+    [Fact]
+    public async Task A_data_directory_with_keys_in_the_account_state_opens_moves_them_to_sealed_rows_and_mints_as_before()
+    {
+        using var fixture = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Fixture, "fixture.json")));
+        var root = fixture.RootElement;
+        var customerId = root.GetProperty("customerId").GetInt64();
+        var authenticator = root.GetProperty("production").GetString()!;
+        var keys = root.GetProperty("keys").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        var keyed = root.GetProperty("keyedMint");
+        var dataDirectory = CopyOfFixture();
+
+        await using var gateway = await GatewayProcess.StartOnAsync(log, dataDirectory);
+
+        // Kid-only mints take the keys that were in the account state.
+        foreach (var (kid, contentKey) in keys)
+        {
+            var answer = await TokenRequests.GetAsync(gateway.Http, TokenRequests.WidevinePath,
+            [
+                new("customerAuthenticator", authenticator), new("kid", kid), new("securityLevel", "1"), new("hdcpOutputControl", "0"),
+            ]);
+            var opened = gateway.LoadKeyRing().Open(answer.WidevineToken(gateway.BaseUrl), DateTimeOffset.UtcNow, out var reason);
+            Assert.True(opened is not null, reason);
+            Assert.Equal(contentKey, opened.ContentKey);
+        }
+
+        // The keyed mint made before the upgrade is replayed: the same token id, nothing debited.
+        var firstId = gateway.LoadKeyRing().Open(keyed.GetProperty("token").GetString()!, DateTimeOffset.UtcNow, out _)!.TokenId;
+        using (var retry = new HttpRequestMessage(HttpMethod.Get,
+            $"{TokenRequests.WidevinePath}?customerAuthenticator={authenticator}&{keyed.GetProperty("query").GetString()}"))
+        {
+            retry.Headers.Add("Idempotency-Key", keyed.GetProperty("idempotencyKey").GetString());
+            var answer = await MintAnswer.ReadAsync(await gateway.Http.SendAsync(retry));
+            Assert.Equal(firstId, gateway.LoadKeyRing().Open(answer.WidevineToken(gateway.BaseUrl), DateTimeOffset.UtcNow, out _)!.TokenId);
+        }
+        Assert.Equal(100 - 1 - keys.Count, await gateway.Admin.ProductionBalanceAsync(customerId));
+
+        // The admin tool and the key-storage API see the same two keys.
+        var listed = (await gateway.Admin.RunOkAsync("key", "list", customerId.ToString())).GetProperty("kids");
+        Assert.Equal(keys.Keys.Order(StringComparer.Ordinal), listed.EnumerateArray().Select(kid => kid.GetString()!));
+        var count = await gateway.Http.GetAsync($"/keystore/keycount?customerAuthenticator={authenticator}");
+        Assert.Equal((HttpStatusCode.OK, "2"), (count.StatusCode, (await count.Content.ReadAsStringAsync()).Trim()));
+
+        // Once stopped, nothing of the clear keys is left in the database's files: the rows are sealed, and the
+        // state that held them was rewritten.
+        Assert.True(await gateway.StopAsync(), "the gateway did not stop by itself");
+        var files = Directory.GetFiles(dataDirectory, "tokens.db*");
+        foreach (var contentKey in keys.Values)
+        {
+            foreach (var file in files)
+            {
+                var bytes = await File.ReadAllBytesAsync(file);
+                Assert.False(bytes.AsSpan().IndexOf(Convert.FromHexString(contentKey)) >= 0, $"{Path.GetFileName(file)} holds a key's bytes");
+                Assert.False(bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(contentKey)) >= 0, $"{Path.GetFileName(file)} holds a key's hex");
+            }
+        }
+    }
+
+    /// <summary>A fresh copy, so that the fixture itself is never changed: its files 0600 in a 0700 directory, as a data directory's are.</summary>
+    private static string CopyOfFixture()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "orleans-tokens-upgrade-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (var name in new[] { "tokens.db", "token-keys.json" })
+        {
+            var copy = Path.Combine(directory, name);
+            File.Copy(Path.Combine(Fixture, name), copy);
+            File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return directory;
+    }
+}
