@@ -142,6 +142,10 @@ internal sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A plain-text <c>pg_dump</c> of the tokens database, as a backup would hold it.</summary>
+    public Task<string> DumpAsync() =>
+        RunToolAsync("pg_dump", "-h", DataDirectory, "-p", Port.ToString(), "-U", "postgres", "-d", "tokens");
+
     private Task PsqlAsync(params string[] commands)
     {
         var arguments = new List<string> { "-h", DataDirectory, "-p", Port.ToString(), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qtA" };
