@@ -24,8 +24,9 @@ namespace Orleans.Tokens.Grains;
 /// </para>
 /// <para>
 /// Key storage (<see cref="ContentKeys"/>) is rows of its own too, sealed, read on demand; a kid-only mint reads its
-/// keys before the decision and writes nothing but the debit. Changes of keys run one at a time, so that the count
-/// of keys the state keeps stays exact. An account written before keys had rows has them moved on activation.
+/// keys before the decision and writes nothing but the debit. Changes of one KID run one at a time, so that the count
+/// of keys the state keeps stays exact; changes of different KIDs share writes. An account written before keys had
+/// rows has them moved on activation.
 /// </para>
 /// </summary>
 [Reentrant]
@@ -52,7 +53,7 @@ public sealed class CustomerGrain(
 
     private IdempotencyKeys? _idempotency;
     private ContentKeys? _keys;
-    private readonly SemaphoreSlim _keyChanges = new(1, 1);
+    private readonly Dictionary<string, Task> _keyChanges = new(StringComparer.Ordinal);
     private readonly MintRateLimiter _mintRate = new();
     private readonly HashSet<string> _crediting = new(StringComparer.Ordinal);
 
@@ -312,7 +313,7 @@ public sealed class CustomerGrain(
     {
         Existing(Commit.Current);
         if (kid.Length != 16 || contentKey.Length != 16) throw new AccountException("KID and key are 16 bytes each");
-        return ChangingKeys(async () =>
+        return ChangingKey(kid, async () =>
         {
             var current = await Keys.Find(kid);
             if (!await StoreKey(kid, current, new KeyFields(contentKey)))
@@ -330,7 +331,7 @@ public sealed class CustomerGrain(
     public Task<bool> DeleteKey(byte[] kid)
     {
         Existing(Commit.Current);
-        return ChangingKeys(async () => await Keys.Find(kid) is not null && await RemoveKey(kid));
+        return ChangingKey(kid, async () => await Keys.Find(kid) is not null && await RemoveKey(kid));
     }
 
     public async Task<ImmutableArray<string>> ListKeys()
@@ -340,9 +341,8 @@ public sealed class CustomerGrain(
     }
 
     public Task<KeyStoreResult> CreateStoredKey(KeyAccess access, byte[]? kid, KeyFields fields) =>
-        Authorized(access, () => ChangingKeys(async () =>
+        Authorized(access, () => ChangingKey(kid ??= RandomNumberGenerator.GetBytes(16), async () =>
         {
-            kid ??= RandomNumberGenerator.GetBytes(16);
             if (await Keys.Find(kid) is { } current) return new KeyStoreResult(KeyStoreStatus.Ok, Keys.View(current));
             return await StoreKey(kid, null, fields)
                 ? new KeyStoreResult(KeyStoreStatus.Created, Keys.View((await Keys.Find(kid))!))
@@ -359,7 +359,7 @@ public sealed class CustomerGrain(
             Keys: [.. (await Keys.List()).OrderBy(stored => Kid.ToHex(stored.Kid), StringComparer.Ordinal).Select(Keys.View)]));
 
     public Task<KeyStoreResult> UpdateStoredKey(KeyAccess access, byte[] kid, KeyFields fields) =>
-        Authorized(access, () => ChangingKeys(async () =>
+        Authorized(access, () => ChangingKey(kid, async () =>
         {
             if (await Keys.Find(kid) is not { } current) return new KeyStoreResult(KeyStoreStatus.NotFound);
             await StoreKey(kid, current, fields);
@@ -367,7 +367,7 @@ public sealed class CustomerGrain(
         }));
 
     public Task<KeyStoreResult> DeleteStoredKey(KeyAccess access, byte[] kid) =>
-        Authorized(access, () => ChangingKeys(async () =>
+        Authorized(access, () => ChangingKey(kid, async () =>
             new KeyStoreResult(await Keys.Find(kid) is not null && await RemoveKey(kid) ? KeyStoreStatus.Ok : KeyStoreStatus.NotFound)));
 
     public Task<KeyStoreResult> CountStoredKeys(KeyAccess access) =>
@@ -381,17 +381,33 @@ public sealed class CustomerGrain(
         return Task.FromResult(new KeyStoreResult(KeyStoreStatus.Unauthorized));
     }
 
-    /// <summary>One change of keys at a time: each reads whether its KID is stored, then writes the count with it.</summary>
-    private async Task<T> ChangingKeys<T>(Func<Task<T>> change)
+    /// <summary>
+    /// One change of a KID at a time: each reads whether the KID is stored, then writes the count with it, so two
+    /// creates of one KID count it once. Changes of other KIDs run meanwhile and share the group commit's writes.
+    /// </summary>
+    private async Task<T> ChangingKey<T>(byte[] kid, Func<Task<T>> change)
     {
-        await _keyChanges.WaitAsync();
+        var hex = Kid.ToHex(kid);
+        while (_keyChanges.TryGetValue(hex, out var running))
+        {
+            try
+            {
+                await running;
+            }
+            catch
+            {
+                // That change's caller has its failure; this one goes on.
+            }
+        }
+        var changing = change();
+        _keyChanges[hex] = changing;
         try
         {
-            return await change();
+            return await changing;
         }
         finally
         {
-            _keyChanges.Release();
+            if (_keyChanges.TryGetValue(hex, out var last) && last == changing) _keyChanges.Remove(hex);
         }
     }
 

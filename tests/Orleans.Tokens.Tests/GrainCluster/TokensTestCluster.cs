@@ -33,12 +33,16 @@ public sealed class TokensTestCluster : IAsyncLifetime
     public IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary).SiloHost.Services;
 
     /// <summary>The clock that dates the customer grains' usage.</summary>
+    /// <summary>The silo's cap on a customer's keys: low, so that a test reaches it.</summary>
+    public const int MaxKeysPerCustomer = 200;
+
     public FakeTimeProvider Clock => (FakeTimeProvider)Silo.GetRequiredKeyedService<TimeProvider>(CustomerGrain.ClockKey);
 
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(1);
         builder.Properties[DataDirectoryKey] = _directory;
+        builder.Properties["KeyStorage:MaxKeysPerCustomer"] = MaxKeysPerCustomer.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
