@@ -10,6 +10,10 @@
 #   (c) Widevine mints from one hot customer;
 #   (d) as (b), the value sent as Idempotency-Key (a new key per request: every one is recorded), so that wrk's
 #       work and the bytes sent are those of (b) and (d)/(b) is what a key costs the service;
+#   (e), (f) on the embedded default: as (c), from a customer with no stored keys and from one with BENCH_KEYS
+#       (100,000) stored through the key-storage API (spec section 12), as <pairs> pairs, which goes first
+#       alternating; (f)/(e) has the goal 0.9 to 1.1 (stored keys cost a mint nothing), and the state row each
+#       writes per debit is printed for both (the same size);
 # and prints req/s, p50, p99 and every answer that was not a good 200, with (b)/(a) and (c)/(a) against the (a)
 # of the same storage in the same run, and whether the goals are met: ratio >= 0.6, p99 < 20 ms; and keyed against
 # unkeyed, (d)/(b), whose goal is >= 0.85 (a key costs at most 15%). (b) and (d) are measured as <pairs> pairs
@@ -21,7 +25,7 @@
 # The table also goes to bench/results/<timestamp>.txt, with the CPU each process used and top snapshots.
 #
 # Environment (the options override): BENCH_DURATION (20), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-# BENCH_WARMUP (10), BENCH_PAIRS (3), BENCH_CUSTOMERS (1000), BENCH_BALANCE (10000000), BENCH_ONLY (embedded|cluster),
+# BENCH_WARMUP (10), BENCH_PAIRS (3), BENCH_CUSTOMERS (1000), BENCH_BALANCE (10000000), BENCH_KEYS (100000), BENCH_ONLY (embedded|cluster),
 # BENCH_PG_PORT (55442: the cluster's PostgreSQL, apart from the 55432 a developer's cluster uses).
 # Needs the .NET 10 SDK; installs wrk with apt if missing (as root). Everything it starts is stopped on exit.
 set -euo pipefail
@@ -38,9 +42,12 @@ warmup=${BENCH_WARMUP:-10}
 pairs=${BENCH_PAIRS:-3}
 customers=${BENCH_CUSTOMERS:-1000}
 balance=${BENCH_BALANCE:-10000000}
+key_count=${BENCH_KEYS:-100000}
 only=${BENCH_ONLY:-}
 ratio_goal=0.6
 keyed_goal=0.85
+keys_low=0.9
+keys_high=1.1
 p99_goal_ms=20
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;p}' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -56,7 +63,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$only" in ""|embedded|cluster) ;; *) echo "--only takes embedded or cluster" >&2; exit 2 ;; esac
-for n in "$duration" "$connections" "$threads" "$warmup" "$pairs" "$customers" "$balance"; do
+for n in "$duration" "$connections" "$threads" "$warmup" "$pairs" "$customers" "$balance" "$key_count"; do
     [[ $n =~ ^[0-9]+$ ]] || { echo "not a whole number: $n" >&2; exit 2; }
 done
 [ "$connections" -ge 2 ] && [ "$threads" -ge 1 ] && [ "$connections" -ge "$threads" ] && [ "$pairs" -ge 1 ] \
@@ -242,7 +249,7 @@ cpu_report() {
 wrk_once() {
     local label=$1 url=$2 scenario=$3 c=$4 t=$5 d=$6 out=$work/wrk-$1.txt timefile=$work/time-$1.txt
     local TIMEFORMAT='%U %S'
-    { time wrk -t"$t" -c"$c" -d"${d}s" --latency -s "$lua" "$url" -- "$scenario" "$work/authenticators" "$stamp-$label" \
+    { time wrk -t"$t" -c"$c" -d"${d}s" --latency -s "$lua" "$url" -- "$scenario" "$authenticators" "$stamp-$label" \
         >"$out" 2>&1; } 2>"$timefile" || { cat "$out" >&2; fail "wrk failed ($label)"; }
     local line
     line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; fail "wrk printed no BENCH line ($label)"; }
@@ -270,7 +277,7 @@ measure() {
     local targets=("$@") n=$# scenario
     measurement=$((measurement + 1))
     label=$(printf '%02d-%s-%s' "$measurement" "$storage" "$label")
-    case "$letter" in a) scenario=healthz ;; b) scenario=spread ;; c) scenario=hot ;; d) scenario=keyed ;; esac
+    case "$letter" in a) scenario=healthz ;; b) scenario=spread ;; c|e|f) scenario=hot ;; d) scenario=keyed ;; esac
     local c=$((connections / n)) t=$(( threads / n > 0 ? threads / n : 1 ))
     say "measuring $storage ($letter) $scenario on ${targets[*]} for ${duration}s (-t$t -c$c each)"
     local before after i pids=() files=()
@@ -317,6 +324,8 @@ measure() {
 }
 
 measurement=0
+# The file of authenticators wrk reads (its first line for the hot scenarios).
+authenticators=$work/authenticators
 
 # keyed_pairs <storage> <suffix> <targets…>: (b) and (d) measured as $pairs pairs, the first of each pair
 # alternating, so that what drifts during a run (the database growing, other work on the machine) falls on both;
@@ -393,6 +402,60 @@ check_mint() {
         || fail "a test mint on :$1 answered $code: $(head -c 300 "$work/check-mint")"
 }
 
+# ---- key storage (embedded) ---------------------------------------------------------------------------------------
+
+# store_keys <port> <authenticator> <n>: n random keys stored through POST /keystore/keys, 32 at a time (curl).
+store_keys() {
+    local config=$work/keys.curl started=$SECONDS stored
+    say "storing $3 keys for one customer through the key-storage API on :$1, 32 at a time"
+    od -An -v -tx1 -w16 -N $(( $3 * 16 )) /dev/urandom | tr -d ' ' | awk -v port="$1" -v auth="$2" 'NR > 1 { print "next" } {
+        printf "url = \"http://127.0.0.1:%s/keystore/keys?customerAuthenticator=%s\"\n", port, auth
+        printf "data = \"{\\\"k\\\":\\\"%s\\\"}\"\n", $1
+        print "header = \"Content-Type: application/json\""
+        print "output = \"/dev/null\""
+        print "write-out = \"%{http_code}\\n\""
+        print "max-time = 60"
+    }' >"$config"
+    curl -s --no-progress-meter --parallel --parallel-max 32 -K "$config" \
+        >"$work/keys.codes" 2>"$work/keys.err" || true
+    stored=$(curl -s "http://127.0.0.1:$1/keystore/keycount?customerAuthenticator=$2")
+    [ "$stored" = "$3" ] || fail "storing keys: the customer holds $stored keys, not $3 ($(sort "$work/keys.codes" | uniq -c | tr -s ' \n' ' '))"
+    say "  $3 keys stored in $((SECONDS - started)) s"
+}
+
+# state_bytes <data directory> <customer id>: the size of the customer's state row, what each debit writes.
+state_bytes() {
+    python3 - "$1/tokens.db" "$2" <<'PY' 2>/dev/null || echo "?"
+import sqlite3, sys
+row = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True).execute(
+    "SELECT length(Payload) FROM GrainState WHERE StateName = 'customer' AND GrainId = ?",
+    ("customer/" + format(int(sys.argv[2]), "X"),)).fetchone()
+print(row[0] if row else "?")
+PY
+}
+
+# key_storage_pairs <port> <data directory> <Orleans gateway port>: (e) and (f) as $pairs pairs, then each customer's state row size.
+key_storage_pairs() {
+    local none=$((id_base + customers + 1)) many=$((id_base + customers + 2)) r tag
+    printf 'customer create %s --balance %s\ncustomer create %s --balance %s\n' "$none" "$balance" "$many" "$balance" \
+        | env Cluster__GatewayPort="$3" Tokens__DataDirectory="$2" dotnet "$admin_dll" batch >"$work/key-customers.jsonl" \
+        || fail "creating the key-storage customers failed"
+    sed -nE 's/.*"production":"([^"]+)".*/\1/p' "$work/key-customers.jsonl" | sed -n 1p >"$work/auth-no-keys"
+    sed -nE 's/.*"production":"([^"]+)".*/\1/p' "$work/key-customers.jsonl" | sed -n 2p >"$work/auth-keys"
+    store_keys "$1" "$(cat "$work/auth-keys")" "$key_count"
+    for r in $(seq 1 "$pairs"); do
+        tag=; [ "$r" -eq 1 ] || tag="-pair$r"
+        if [ $((r % 2)) -eq 1 ]; then
+            authenticators=$work/auth-no-keys measure embedded e "keys0$tag" "$1"
+            authenticators=$work/auth-keys measure embedded f "keys$tag" "$1"
+        else
+            authenticators=$work/auth-keys measure embedded f "keys$tag" "$1"
+            authenticators=$work/auth-no-keys measure embedded e "keys0$tag" "$1"
+        fi
+    done
+    echo "$(state_bytes "$2" "$none") $(state_bytes "$2" "$many")" >"$work/state-bytes"
+}
+
 # ---- the embedded default ----------------------------------------------------------------------------------------
 
 embedded_ready() {
@@ -424,6 +487,7 @@ run_embedded() {
     measure embedded a healthz "$http"
     measure embedded c hot "$http"
     keyed_pairs embedded "" "$http"
+    key_storage_pairs "$http" "$data" "$proxy"
     stop_embedded
 }
 
@@ -480,6 +544,8 @@ report() {
             b) name="(b) mint, $customers customers" ;;
             c) name="(c) mint, one hot customer" ;;
             d) name="(d) keyed mint, $customers customers" ;;
+            e) name="(e) mint, customer, no keys" ;;
+            f) name="(f) mint, customer, $key_count keys" ;;
         esac
         case "$label" in *-both*) name="$name, 2 gw" ;; esac
         case "$label" in *-pair*) name="$name, pair ${label##*-pair}" ;; esac
@@ -520,6 +586,22 @@ report() {
         if awk -v x="$median" -v g="$keyed_goal" 'BEGIN{exit !(x >= g)}'; then goals="yes"; else goals="NO"; missed=1; fi
         echo "keyed vs unkeyed, $group: median (d)/(b) of $pairs pairs = $median (goal >= $keyed_goal: $goals)"
     done < <(cut -d'|' -f1 "$work/pair-ratios" | awk '!seen[$0]++')
+    if [ -s "$work/state-bytes" ]; then
+        : >"$work/key-ratios"
+        while IFS='|' read -r storage letter label target rps _; do
+            [ "$letter" = f ] || continue
+            unkeyed=$(awk -F'|' -v l="${label/keys/keys0}" '$2 == "e" && $3 == l {print $5}' "$rows")
+            keyed=$(awk -v k="$rps" -v u="$unkeyed" 'BEGIN{ if (u > 0) printf "%.2f", k / u; else print "-" }')
+            pair=1; case "$label" in *-pair*) pair=${label##*-pair} ;; esac
+            echo "$key_count keys vs none, $storage $target, pair $pair: $rps vs $unkeyed req/s, (f)/(e) = $keyed"
+            echo "$keyed" >>"$work/key-ratios"
+        done <"$rows"
+        median=$(sort -g "$work/key-ratios" | awk '{v[NR] = $1} END {printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+        if awk -v x="$median" -v l="$keys_low" -v h="$keys_high" 'BEGIN{exit !(x >= l && x <= h)}'; then goals="yes"; else goals="NO"; missed=1; fi
+        echo "$key_count keys vs none: median (f)/(e) of $pairs pairs = $median (goal $keys_low to $keys_high: $goals)"
+        read -r none_bytes many_bytes <"$work/state-bytes"
+        echo "state row written per debit: $none_bytes bytes with no keys, $many_bytes bytes with $key_count keys"
+    fi
     [ "$missed" -eq 0 ] && echo "goals: all met" || echo "goals: NOT all met (see NO above)"
     echo
     echo "CPU during each measurement, in cores (of $(nproc)):"
