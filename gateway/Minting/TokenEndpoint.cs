@@ -71,7 +71,8 @@ internal sealed class TokenEndpoint(
             var mintKeys = request.Keys;
             var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, mintKeys, options.Environment, parameters);
             mint = new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, mintKeys[0].Kid, mintKeys[0].ContentKey, idempotency,
-                mintKeys.Length > 1 ? mintKeys[1..] : null);
+                mintKeys.Length > 1 ? mintKeys[1..] : null,
+                Kek: drm == Drm.FairPlay && mintKeys[0].ContentKey is null ? request.Values.Find<byte[]>("kek") : null);
             result = await grain.Mint(mint, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -5,7 +5,8 @@ namespace Orleans.Tokens;
 /// secret. <see cref="Kid"/> and <see cref="ContentKey"/> are the token's first key (the only one of a plain
 /// request), <see cref="MoreKeys"/> the rest of an indexed request's (section 14: <c>kid.1</c>…<c>kid.15</c>); a
 /// content key is null when it is to come from the customer's key storage. <see cref="Idempotency"/> is null for a
-/// mint without an idempotency key.
+/// mint without an idempotency key. <see cref="Kek"/> is a FairPlay mint's <c>kek</c> given with <c>kid</c> and no key
+/// (section 12): it unwraps a stored key that key storage holds only wrapped under the customer's KEK.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.MintRequest")]
 public sealed record MintRequest(
@@ -15,7 +16,8 @@ public sealed record MintRequest(
     [property: Id(3)] byte[] Kid,
     [property: Id(4)] byte[]? ContentKey,
     [property: Id(5)] MintIdempotency? Idempotency = null,
-    [property: Id(6)] MintKey[]? MoreKeys = null)
+    [property: Id(6)] MintKey[]? MoreKeys = null,
+    [property: Id(7)] byte[]? Kek = null)
 {
     /// <summary>Every key of the token, the first one first (1–16).</summary>
     public IEnumerable<MintKey> Keys => [new MintKey(Kid, ContentKey), .. MoreKeys ?? []];

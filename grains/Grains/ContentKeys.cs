@@ -46,6 +46,21 @@ internal sealed class ContentKeys(IGrainRows rows, GrainId grainId, long custome
     /// <exception cref="KeyStorageKeyMissingException">It is sealed under a key-storage key not configured.</exception>
     public byte[]? ContentKey(StoredKey stored) => stored.WrappedOnly ? null : Open(stored);
 
+    /// <summary>
+    /// The content key of <paramref name="stored"/> for a mint: as stored, or, for a key held only wrapped under the
+    /// customer's KEK, unwrapped with the mint's <paramref name="kek"/> (section 12). Null when there is none to use:
+    /// <see cref="ErrorCode.KeyNotInStorage"/> without a KEK, <see cref="ErrorCode.InvalidEncryptedKey"/> with one
+    /// that does not unwrap it.
+    /// </summary>
+    public StoredContentKey ForMint(StoredKey stored, byte[]? kek)
+    {
+        if (!stored.WrappedOnly) return new StoredContentKey(Open(stored));
+        if (kek is null) return new StoredContentKey(null);
+        return KeyWrap.Unwrap(kek, Open(stored)) is { Length: 16 } unwrapped
+            ? new StoredContentKey(unwrapped)
+            : new StoredContentKey(null, ErrorCode.InvalidEncryptedKey);
+    }
+
     /// <summary>What the key-storage API answers of <paramref name="stored"/>: the clear key, or the wrapped one.</summary>
     public KeyObject View(StoredKey stored)
     {

@@ -178,15 +178,17 @@ public sealed class CustomerGrain(
     /// <summary>A mint of keys from key storage, for a caller that authenticates: its keys are read, then it is decided.</summary>
     private async Task<MintResult> SubmitWithStoredKeys(MintRequest request, CancellationToken cancellation)
     {
-        var stored = new List<byte[]?>();
+        var stored = new List<StoredContentKey>();
         foreach (var key in request.Keys)
         {
-            stored.Add(key.ContentKey is null && await Keys.Find(key.Kid) is { } found ? Keys.ContentKey(found) : null);
+            stored.Add(key.ContentKey is null && await Keys.Find(key.Kid) is { } found
+                ? Keys.ForMint(found, request.Kek)
+                : new StoredContentKey(null));
         }
         return await Submit(request, stored, cancellation);
     }
 
-    private Task<MintResult> Submit(MintRequest request, IReadOnlyList<byte[]?>? stored, CancellationToken cancellation) => request.Idempotency switch
+    private Task<MintResult> Submit(MintRequest request, IReadOnlyList<StoredContentKey>? stored, CancellationToken cancellation) => request.Idempotency switch
     {
         null => Commit.Submit(account => Decide(account, request, stored), cancellation),
         // A key is the customer's own: a caller that does not authenticate learns nothing of it (-2018 first).
@@ -194,7 +196,7 @@ public sealed class CustomerGrain(
         { } keyed => Idempotency.Mint(request, keyed, record => Commit.Submit(account => record(Decide(account, request, stored)), cancellation)),
     };
 
-    private Change<MintResult> Decide(CustomerState account, MintRequest request, IReadOnlyList<byte[]?>? stored) =>
+    private Change<MintResult> Decide(CustomerState account, MintRequest request, IReadOnlyList<StoredContentKey>? stored) =>
         MintRules.Decide(account, request, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), stored);
 
     public Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance) =>

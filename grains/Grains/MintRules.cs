@@ -7,10 +7,10 @@ internal static class MintRules
 {
     /// <summary>
     /// Decides a mint against <paramref name="account"/>. <paramref name="stored"/> holds, by the request's key order,
-    /// the content key from key storage of each key the request did not give (null where it gave the key, or where key
-    /// storage has none it can use); null when the request gives every key.
+    /// what key storage gave each key the request did not give (no key where it gave one); null when the request gives
+    /// every key.
     /// </summary>
-    public static Change<MintResult> Decide(CustomerState account, MintRequest request, DateOnly today, IReadOnlyList<byte[]?>? stored)
+    public static Change<MintResult> Decide(CustomerState account, MintRequest request, DateOnly today, IReadOnlyList<StoredContentKey>? stored)
     {
         if (!Authenticated(account, request)) return Refuse(ErrorCode.InvalidAuthenticator);
         if (!account.Enabled) return Refuse(ErrorCode.AccountDisabled);
@@ -22,14 +22,15 @@ internal static class MintRules
         var index = 0;
         foreach (var key in request.Keys)
         {
-            var fromStorage = stored?[index++];
+            var fromStorage = stored?[index] ?? new StoredContentKey(null);
+            index++;
             if (key.ContentKey is not null)
             {
                 contentKeys.Add(null);
                 continue;
             }
-            if (fromStorage is null) return Refuse(ErrorCode.KeyNotInStorage);
-            contentKeys.Add(fromStorage);
+            if (fromStorage.Key is null) return Refuse(fromStorage.Refusal);
+            contentKeys.Add(fromStorage.Key);
         }
         var balance = account.Balance(request.Environment);
         if (balance < 1) return Refuse(ErrorCode.InsufficientTokens);

@@ -64,6 +64,27 @@ public sealed class FairPlayParameterTests(GatewayFixture gateway)
         Assert.Equal("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", payload.ContentKey);
     }
 
+    /// <summary>
+    /// Section 12: a key stored only wrapped under the customer's KEK (an SKM <c>ek</c> given without <c>kek</c>) is
+    /// unwrapped with the mint's <c>kek</c>; a KEK that does not unwrap it is -4024, none at all -4019.
+    /// </summary>
+    [Fact]
+    public async Task Kek_with_kid_unwraps_a_key_stored_only_wrapped_under_the_customers_kek()
+    {
+        var (customer, request) = await Arrange();
+        using var body = new StringContent(
+            $$"""{"kid":"{{ValidRequests.Kid}}","ek":"{{ValidRequests.Wrapped128}}","kekId":"customer-kek"}""",
+            System.Text.Encoding.UTF8, "application/json");
+        using var stored = await gateway.Client.PostAsync($"/keystore/keys?customerAuthenticator={customer.Authenticator}", body);
+        Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        request.Without("contentKey");
+
+        await Refused(customer, request, -4019);
+        await Refused(customer, request.Set("kek", "0f0e0d0c0b0a09080706050403020100"), -4024);
+        var payload = await Accepted(customer, request.Set("kek", ValidRequests.Kek128));
+        Assert.Equal(ValidRequests.KeyData.ToLowerInvariant(), payload.ContentKey);
+    }
+
     [Fact]
     public async Task A_kid_alone_not_in_key_storage_is_4019()
     {

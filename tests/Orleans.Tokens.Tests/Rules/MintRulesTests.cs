@@ -60,7 +60,7 @@ public sealed class MintRulesTests
 
     private static Change<MintResult> Decide(CustomerState account, MintRequest request, Dictionary<string, byte[]>? storage = null) =>
         MintRules.Decide(account, request, Today,
-            [.. request.Keys.Select(key => key.ContentKey is null ? (storage ?? KeyStorage).GetValueOrDefault(Kid.ToHex(key.Kid)) : null)]);
+            [.. request.Keys.Select(key => new StoredContentKey(key.ContentKey is null ? (storage ?? KeyStorage).GetValueOrDefault(Kid.ToHex(key.Kid)) : null))]);
 
     private static void AssertRefused(ErrorCode expected, Change<MintResult> decided)
     {
