@@ -74,6 +74,7 @@ public sealed class OpenApiTests(GatewayFixture gateway)
             }
         }
         Assert.Contains("POST /hms/fp/token", answered);
+        Assert.Contains("DELETE /keystore/keys/{kid}", answered);
         Assert.True(answered.Count >= 15, string.Join(", ", answered));
     }
 
