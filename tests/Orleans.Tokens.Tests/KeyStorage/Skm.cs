@@ -157,6 +157,14 @@ public static partial class Skm
 
     public static string Kid(JsonElement key) => Field(key, "kid")!;
 
+    /// <summary>A key object answered wrapped: <c>ek</c> (in either case), <c>kekId</c>, and no clear <c>k</c>.</summary>
+    public static void AssertWrapped(JsonElement key, string ek, string kekId)
+    {
+        Assert.Equal(ek, Field(key, "ek"), ignoreCase: true);
+        Assert.Equal(kekId, Field(key, "kekId"));
+        Assert.Null(Field(key, "k"));
+    }
+
     /// <summary>The string member <paramref name="name"/>, or null when the object leaves it out.</summary>
     public static string? Field(JsonElement key, string name)
     {
