@@ -41,7 +41,8 @@ internal static class KeyCommands
             var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);
             var wanted = parse.GetRequiredValue(kid);
             var key = await grain.GetKey(wanted)
-                ?? throw new AdminException($"customer {parse.GetValue(customerId)} has no key for kid {Kid.ToHex(wanted)}");
+                ?? throw new AdminException($"customer {parse.GetValue(customerId)} has no key in clear for kid {Kid.ToHex(wanted)}: " +
+                    "none, or one held only wrapped under the customer's KEK (GET /keystore/keys/{kid} shows it)");
             return new JsonObject
             {
                 ["customerId"] = parse.GetValue(customerId),

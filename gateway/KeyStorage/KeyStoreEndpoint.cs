@@ -92,13 +92,13 @@ internal sealed class KeyStoreEndpoint(CustomerGrains customers, GatewayOptions 
             case (KeyRoute.Count, _):
             {
                 var result = Authorized(await grain.CountStoredKeys(access));
-                await Requests.PlainText.Write(response, StatusCodes.Status200OK, result.Count.ToString(CultureInfo.InvariantCulture));
+                await KeyStoreJson.Plain(response, result.Count.ToString(CultureInfo.InvariantCulture));
                 return;
             }
             case (KeyRoute.Value, _):
             {
                 var key = Found(Authorized(await grain.FindStoredKey(access, kid!)));
-                await Requests.PlainText.Write(response, StatusCodes.Status200OK, KeyStoreJson.Value(key, kek));
+                await KeyStoreJson.Plain(response, KeyStoreJson.Value(key, kek));
                 return;
             }
             case (KeyRoute.Key, "PUT"):

@@ -64,7 +64,16 @@ internal static class KeyStoreJson
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.String) throw KeyStoreRefusal.BadRequest($"Invalid key object: {name} is not a string");
-        var text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // JSON allows an escaped lone surrogate, which is no text.
+            throw KeyStoreRefusal.BadRequest($"Invalid key object: {name} is not valid text");
+        }
         return text.Length <= maxLength ? text : throw KeyStoreRefusal.BadRequest($"Invalid key object: {name} is too long");
     }
 
@@ -86,6 +95,15 @@ internal static class KeyStoreJson
     /// <summary>SKM's value: the key as 32 hex digits, or <c>#</c> and the <c>ek</c> of a key held only wrapped.</summary>
     public static string Value(KeyObject key, byte[]? kek) =>
         Clear(key, kek) is { } clear ? Convert.ToHexStringLower(clear) : "#" + Convert.ToHexStringLower(key.WrappedKey!);
+
+    /// <summary>A text/plain answer, the text alone with no line terminator (SKM's value and key count).</summary>
+    public static async Task Plain(HttpResponse response, string text)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.XContentTypeOptions = "nosniff";
+        await response.WriteAsync(text);
+    }
 
     public static Task Error(HttpResponse response, int status, string message) =>
         Write(response, status, Json(writer =>

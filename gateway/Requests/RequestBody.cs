@@ -63,7 +63,7 @@ internal static class RequestBody
             else
             {
                 context.Response.Headers.Connection = "close";
-                await PlainText.Write(context.Response, StatusCodes.Status400BadRequest, "The request body is not framed correctly.");
+                await RequestLimits.Refuse(context.Response, StatusCodes.Status400BadRequest, "The request body is not framed correctly.");
             }
             return false;
         }

@@ -98,21 +98,17 @@ public static partial class Skm
 
     /// <summary>
     /// The count answer as the SKM specification gives it (<c>GET /keycount</c>): 200, <c>text/plain</c>, the number
-    /// alone (an optional line terminator after it); answers the number.
+    /// alone, no line terminator; answers the number.
     /// </summary>
     public static async Task<long> KeyCountAsync(HttpResponseMessage response)
     {
-        var body = (await BodyAsync(response, HttpStatusCode.OK, "text/plain")).TrimEnd('\r', '\n');
+        var body = await BodyAsync(response, HttpStatusCode.OK, "text/plain");
         Assert.Matches("^[0-9]+$", body);
         return long.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The value answer: 200, <c>text/plain</c>; the body without an optional line terminator.</summary>
-    public static async Task<string> ValueAsync(HttpResponseMessage response)
-    {
-        var body = await BodyAsync(response, HttpStatusCode.OK, "text/plain");
-        return body.TrimEnd('\r', '\n');
-    }
+    /// <summary>The value answer: 200, <c>text/plain</c>, the value alone as the SKM specification shows it (no line terminator).</summary>
+    public static Task<string> ValueAsync(HttpResponseMessage response) => BodyAsync(response, HttpStatusCode.OK, "text/plain");
 
     /// <summary>
     /// An error: <paramref name="status"/>, <c>application/json</c>, exactly <c>{"message":"…"}</c> with a non-empty

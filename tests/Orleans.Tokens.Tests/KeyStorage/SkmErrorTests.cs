@@ -143,6 +143,19 @@ public sealed class SkmErrorTests(GatewayFixture gateway)
         Assert.Equal(Skm.KidOf(name), Skm.Kid(created));
     }
 
+    // ---- 413: a body over the limit of section 1, answered as every key-storage error ----
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413_as_JSON_and_creates_nothing()
+    {
+        var (_, skm) = await NewCustomerAsync();
+
+        var info = new string('i', 100 * 1024);
+        await Skm.ErrorAsync(await skm.PostAsync($$"""{"info":"{{info}}"}"""), HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Equal(0, await Skm.KeyCountAsync(await skm.CountAsync()));
+    }
+
     // ---- 400: JSON and key object ----
 
     [Theory]
@@ -154,6 +167,8 @@ public sealed class SkmErrorTests(GatewayFixture gateway)
     [InlineData("""{"kid":12345}""")]
     [InlineData("""{"k":["00112233445566778899aabbccddeeff"]}""")]
     [InlineData("""{"info":{"nested":true}}""")]
+    [InlineData("""{"kid":"^utf","info":"\ud800"}""")]
+    [InlineData("""{"kid":"^\udc00"}""")]
     public async Task A_body_that_is_not_a_key_object_is_400_and_creates_nothing(string body)
     {
         var (_, skm) = await NewCustomerAsync();
