@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
+using System.Text;
+
 namespace Orleans.Tokens;
 
 /// <summary>
 /// The record of an idempotency key (contract section 11), kept in a <see cref="GrainRow"/> of kind
-/// <see cref="Kind"/> written with the debit. It never holds the content key in the clear: only wrapped (RFC 3394)
+/// <see cref="Kind"/> written with the debit (in the form of <see cref="ToRow"/>). It never holds the content key in the clear: only wrapped (RFC 3394)
 /// under the request's <see cref="MintIdempotency.RecordKey"/>, which is derived from the request's parameters and
 /// never stored, so only a request with the same parameters can unwrap it.
 /// </summary>
@@ -29,6 +32,51 @@ public sealed record IdempotencyRecord(
 
     /// <summary>True while <paramref name="now"/> is within <see cref="Window"/> of <see cref="RecordedAt"/>.</summary>
     public bool IsLive(DateTimeOffset now) => now - RecordedAt < Window;
+
+    private const byte RowVersion = 1;
+    private const int FingerprintLength = 32;
+
+    /// <summary>
+    /// The record as its row holds it, written with every keyed debit, so without a general serializer:
+    /// <c>1 | fingerprint(32) | tokenIdLength(1) | tokenId (UTF-8) | issuedAt(8) | recordedAt(8) | wrapped keys</c>,
+    /// the times as UTC ticks, big-endian.
+    /// </summary>
+    /// <exception cref="ArgumentException">A fingerprint that is not 32 bytes, or a token id over 255 bytes.</exception>
+    public byte[] ToRow()
+    {
+        var tokenId = Encoding.UTF8.GetBytes(TokenId);
+        if (Fingerprint.Length != FingerprintLength || tokenId.Length > byte.MaxValue)
+            throw new ArgumentException("an idempotency record holds a 32-byte fingerprint and a token id of at most 255 bytes");
+        var row = new byte[1 + FingerprintLength + 1 + tokenId.Length + 16 + WrappedContentKey.Length];
+        row[0] = RowVersion;
+        Fingerprint.CopyTo(row, 1);
+        var at = 1 + FingerprintLength;
+        row[at++] = (byte)tokenId.Length;
+        tokenId.CopyTo(row, at);
+        at += tokenId.Length;
+        BinaryPrimitives.WriteInt64BigEndian(row.AsSpan(at), IssuedAt.UtcTicks);
+        BinaryPrimitives.WriteInt64BigEndian(row.AsSpan(at + 8), RecordedAt.UtcTicks);
+        WrappedContentKey.CopyTo(row, at + 16);
+        return row;
+    }
+
+    /// <summary>
+    /// The record a row holds: the form of <see cref="ToRow"/>, or the record itself as rows written before
+    /// 2026-11-30 hold it; null for anything else.
+    /// </summary>
+    public static IdempotencyRecord? FromRow(object? value)
+    {
+        if (value is IdempotencyRecord record) return record;
+        if (value is not byte[] row || row.Length < 1 + FingerprintLength + 1 || row[0] != RowVersion) return null;
+        var at = 1 + FingerprintLength;
+        var tokenIdLength = row[at++];
+        if (row.Length < at + tokenIdLength + 16) return null;
+        var tokenId = Encoding.UTF8.GetString(row, at, tokenIdLength);
+        at += tokenIdLength;
+        var issuedAt = new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(row.AsSpan(at)), TimeSpan.Zero);
+        var recordedAt = new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(row.AsSpan(at + 8)), TimeSpan.Zero);
+        return new IdempotencyRecord(row[1..(1 + FingerprintLength)], tokenId, issuedAt, recordedAt, row[(at + 16)..]);
+    }
 
     /// <summary>
     /// The <see cref="WrappedContentKey"/> of a first mint's <paramref name="result"/>: the keys that

@@ -81,7 +81,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 if (generation != _generation) throw new StorageUnavailableException("idempotency keys are being read again");
                 recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
                     IdempotencyRecord.WrapStoredKeys(keyed.RecordKey, debit.Result, request));
-                var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded, now, now + IdempotencyRecord.Window);
+                var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded.ToRow(), now, now + IdempotencyRecord.Window);
                 var purge = _purged is not { } purged || now - purged >= PurgeEvery;
                 if (purge) _purged = now;
                 return debit with
@@ -144,7 +144,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     }
 
     private async ValueTask<IdempotencyRecord?> Find(ulong hash, string key, DateTimeOffset now) =>
-        _live.ContainsKey(hash) && await rows.Find(grainId, IdempotencyRecord.Kind, key) is IdempotencyRecord record
+        _live.ContainsKey(hash) && IdempotencyRecord.FromRow(await rows.Find(grainId, IdempotencyRecord.Kind, key)) is { } record
             && record.IsLive(now)
             ? record
             : null;

@@ -104,8 +104,8 @@ public sealed class KeyedMintTests(TokensTestCluster cluster)
         Assert.Equal(ErrorCode.None, (await customer.Grain.Mint(kidOnly, default)).Code);
 
         var rows = cluster.Silo.GetRequiredKeyedService<IGrainRows>(StorageNames.Customers);
-        var givenRecord = (IdempotencyRecord)(await rows.Find(customer.Grain.GetGrainId(), IdempotencyRecord.Kind, "given"))!;
-        var kidOnlyRecord = (IdempotencyRecord)(await rows.Find(customer.Grain.GetGrainId(), IdempotencyRecord.Kind, "kid-only"))!;
+        var givenRecord = IdempotencyRecord.FromRow(await rows.Find(customer.Grain.GetGrainId(), IdempotencyRecord.Kind, "given"))!;
+        var kidOnlyRecord = IdempotencyRecord.FromRow(await rows.Find(customer.Grain.GetGrainId(), IdempotencyRecord.Kind, "kid-only"))!;
         Assert.Empty(givenRecord.WrappedContentKey);
         Assert.Equal(Mints.ContentKey, KeyWrap.Unwrap(RecordKey, kidOnlyRecord.WrappedContentKey));
     }

@@ -59,6 +59,23 @@ public sealed class IdempotencyRecordTests
         Assert.Equal([null], Record([]).StoredKeys([], given));
     }
 
+    /// <summary>A record's row form gives the record back, and a row of the earlier form (the record itself) reads too.</summary>
+    [Fact]
+    public void A_record_reads_back_from_its_row_and_from_a_row_of_the_earlier_form()
+    {
+        var record = new IdempotencyRecord(SHA256.HashData("fingerprint"u8), "token-é1",
+            new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 30, 12, 0, 1, TimeSpan.Zero),
+            KeyWrap.Wrap(RecordKey, First));
+
+        var read = IdempotencyRecord.FromRow(record.ToRow())!;
+
+        Assert.Equal((record.TokenId, record.IssuedAt, record.RecordedAt), (read.TokenId, read.IssuedAt, read.RecordedAt));
+        Assert.Equal(record.Fingerprint, read.Fingerprint);
+        Assert.Equal(record.WrappedContentKey, read.WrappedContentKey);
+        Assert.Same(record, IdempotencyRecord.FromRow(record));
+        Assert.Null(IdempotencyRecord.FromRow(record.ToRow()[..20]));
+    }
+
     private static IdempotencyRecord Record(byte[] wrapped) =>
         new(SHA256.HashData("fingerprint"u8), "token", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, wrapped);
 }
