@@ -156,6 +156,14 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
         private readonly SqliteCommand _unlog;
         private readonly SqliteCommand[] _commands;
 
+        /// <summary>
+        /// Each state row's LogHead as this writer last committed it (it is the file's only writer), so that a write's
+        /// first logged row links to it without reading the state row; a state not here is read. At most
+        /// <see cref="HeadsKept"/>; dropped with the writer when a transaction fails.
+        /// </summary>
+        private readonly Dictionary<(string State, string Grain), long> _heads = [];
+        private const int HeadsKept = 100_000;
+
         public Writer(string connectionString, string serviceId, bool fullSync)
         {
             _connection = new SqliteConnection(connectionString);
@@ -203,12 +211,14 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             _remove = Command(serviceId, """
                 DELETE FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind AND RowKey = $key
                 """, "$grain", "$kind", "$key");
-            // A write's first logged row links to its state row's last; each further one to the row before it.
+            // A write's first logged row links to its state row's last ($previous when known, else read: coalesce
+            // evaluates its arguments in order and stops at the first that is not null); each further one to the
+            // row before it.
             _log = Command(serviceId, $"""
                 INSERT INTO GrainLog (PreviousId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
-                VALUES (CASE WHEN $first THEN (SELECT LogHead FROM GrainState WHERE {StateKey}) ELSE last_insert_rowid() END,
+                VALUES (CASE WHEN $first THEN coalesce($previous, (SELECT LogHead FROM GrainState WHERE {StateKey})) ELSE last_insert_rowid() END,
                         $kind, $key, $payload, $created, $expires)
-                """, "$first", "$state", "$grain", "$kind", "$key", "$payload", "$created", "$expires");
+                """, "$first", "$previous", "$state", "$grain", "$kind", "$key", "$payload", "$created", "$expires");
             _unlog = Command(null, "DELETE FROM GrainLog WHERE Id >= $from", "$from");
             _commands = [_insert, _update, _purge, _purgeLog, _append, _remove, _log, _unlog];
         }
@@ -218,11 +228,13 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             using var transaction = _connection.BeginTransaction(deferred: false);
             foreach (var command in _commands) command.Transaction = transaction;
             var versions = new long?[writes.Count];
+            var heads = new List<((string, string) State, long Head)>();
             long? purgeLogBefore = null;
             for (var i = 0; i < writes.Count; i++)
             {
                 var write = writes[i];
                 var logged = Log(write);
+                var head = logged is null ? 0 : raw.sqlite3_last_insert_rowid(_connection.Handle);
                 var command = write.ExpectedVersion is null ? _insert : _update;
                 Set(command, "$state", write.StateName);
                 Set(command, "$grain", write.GrainId);
@@ -235,6 +247,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                     if (logged is { } from) Unlog(from);
                     continue;
                 }
+                if (logged is not null) heads.Add(((write.StateName, write.GrainId), head));
                 Append(write);
                 if (write.PurgeBeforeMs is { } before) purgeLogBefore = Math.Max(before, purgeLogBefore ?? before);
             }
@@ -244,6 +257,8 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 _purgeLog.ExecuteNonQuery();
             }
             transaction.Commit();
+            if (_heads.Count + heads.Count > HeadsKept) _heads.Clear();
+            foreach (var (state, head) in heads) _heads[state] = head;
             return versions;
         }
 
@@ -259,6 +274,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             {
                 if (row.ExpiresAtMs is not { } expires) continue;
                 Set(_log, "$first", first is null);
+                Set(_log, "$previous", first is null && _heads.TryGetValue((write.StateName, write.GrainId), out var previous) ? previous : null);
                 Set(_log, "$state", write.StateName);
                 Set(_log, "$grain", write.GrainId);
                 Set(_log, "$kind", row.Kind);
