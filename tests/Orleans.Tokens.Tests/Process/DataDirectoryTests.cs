@@ -63,12 +63,37 @@ public sealed class DataDirectoryTests(ITestOutputHelper log)
         Assert.DoesNotContain("Now listening on", refused.Output);
     }
 
+    [Fact]
+    public async Task A_database_with_stored_keys_without_its_key_storage_keys_is_refused_and_no_key_is_made()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(log);
+        var customer = await gateway.Admin.CreateCustomerAsync(4200004, balance: 1);
+        await gateway.Admin.RunOkAsync("key", "put", customer.Id.ToString(), "--kid", "^stored", "--key", "00112233445566778899aabbccddeeff");
+        await gateway.StopAsync();
+        var keys = Path.Combine(gateway.DataDirectory, KeyStorageKeyStore.FileName);
+        File.Delete(keys);
+
+        using var refused = ChildProcess.Start(
+            ProcessBinaries.Gateway,
+            [HostSettings.OwnPort, $"--Tokens:DataDirectory={gateway.DataDirectory}", $"--Cluster:SiloPort={gateway.SiloPort}", $"--Cluster:GatewayPort={gateway.GatewayPort}"],
+            new Dictionary<string, string>(),
+            Path.GetDirectoryName(ProcessBinaries.Gateway)!);
+        await refused.WaitForOutputAsync(new Regex("holds stored keys but its key-storage keys .* do not exist"), TimeSpan.FromSeconds(60));
+        await refused.DrainOutputAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!refused.HasExited && DateTime.UtcNow < deadline) await Task.Delay(50);
+
+        Assert.True(refused.HasExited, ChildProcess.Tail(refused.Output));
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.False(File.Exists(keys));
+    }
+
     private static void AssertPrivate(string directory)
     {
         Assert.Equal(Owner0700, File.GetUnixFileMode(directory));
         var present = Files(directory).Where(File.Exists).ToList();
-        // The database, its WAL and shared-memory files (a write happened, so they exist) and the key file.
-        Assert.Equal(4, present.Count);
+        // The database, its WAL and shared-memory files (a write happened, so they exist) and the two key files.
+        Assert.Equal(5, present.Count);
         foreach (var file in present) Assert.True(File.GetUnixFileMode(file) == Owner0600, $"{file}: {File.GetUnixFileMode(file)}");
         // The cluster CA's certificate and the silo's, gateway's and admin tool's certificates and keys.
         var tls = EmbeddedCertificates.Directory(directory);
@@ -78,5 +103,5 @@ public sealed class DataDirectoryTests(ITestOutputHelper log)
     }
 
     private static IEnumerable<string> Files(string directory) =>
-        new[] { "tokens.db", "tokens.db-wal", "tokens.db-shm", TokenKeyStore.FileName }.Select(name => Path.Combine(directory, name));
+        new[] { "tokens.db", "tokens.db-wal", "tokens.db-shm", TokenKeyStore.FileName, KeyStorageKeyStore.FileName }.Select(name => Path.Combine(directory, name));
 }
