@@ -84,8 +84,8 @@ internal sealed class TokenEndpoint(
         catch (Exception exception)
         {
             var failure = Outcome(exception);
-            logger.LogWarning("Mint for customer {CustomerId} failed ({Code}): {Reason}",
-                request.Authenticator.CustomerId, (int)failure.Code, exception.GetType().Name);
+            logger.LogWarning("Mint for customer {CustomerId} failed ({Code}): {Reason}{Where}",
+                request.Authenticator.CustomerId, (int)failure.Code, exception.GetType().Name, Where(exception));
             await ErrorResponse.Write(context.Response, failure, format);
             return failure.Code;
         }
@@ -136,6 +136,22 @@ internal sealed class TokenEndpoint(
     /// <see cref="SiloUnavailableException"/>, a rejection by type, but Orleans also breaks with it the calls it had
     /// already delivered to that silo, whose debits may be durable: it is -9001.
     /// </summary>
+    /// <summary>
+    /// For a failure none of the service's own outcome exceptions explains, where it was thrown: the stack's frames
+    /// (types and methods, never a message, which could hold a request's values), so that a rare fault can be found.
+    /// </summary>
+    private static string Where(Exception failure)
+    {
+        for (var cause = failure; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is OutcomeUnknownException or SiloUnavailableException or StorageUnavailableException
+                or OrleansMessageRejectionException or TimeoutException) return "";
+        }
+        var frames = new System.Diagnostics.StackTrace(failure, fNeedFileInfo: false).GetFrames()
+            .Select(frame => frame.GetMethod() is { } method ? $"{method.DeclaringType?.FullName}.{method.Name}" : "?");
+        return " at " + string.Join(" < ", frames);
+    }
+
     internal static TokenError Outcome(Exception failure)
     {
         for (var cause = failure; cause is not null; cause = cause.InnerException)
