@@ -138,7 +138,9 @@ internal sealed class TokenEndpoint(
     /// </summary>
     /// <summary>
     /// For a failure none of the service's own outcome exceptions explains, where it was thrown: the stack's frames
-    /// (types and methods, never a message, which could hold a request's values), so that a rare fault can be found.
+    /// (types and methods, never a message, which could hold a request's values; but an invalid cast's, which names
+    /// two types: Orleans says so when a call's answer is not of the type the call returns), so that a rare fault can
+    /// be found.
     /// </summary>
     private static string Where(Exception failure)
     {
@@ -149,7 +151,7 @@ internal sealed class TokenEndpoint(
         }
         var frames = new System.Diagnostics.StackTrace(failure, fNeedFileInfo: false).GetFrames()
             .Select(frame => frame.GetMethod() is { } method ? $"{method.DeclaringType?.FullName}.{method.Name}" : "?");
-        return " at " + string.Join(" < ", frames);
+        return (failure is InvalidCastException ? $" ({failure.Message})" : "") + " at " + string.Join(" < ", frames);
     }
 
     internal static TokenError Outcome(Exception failure)
