@@ -5,7 +5,8 @@ using Orleans.Tokens.Gateway.Requests;
 namespace Orleans.Tokens.Gateway.Redemption;
 
 /// <summary>
-/// <c>/hms/wv/rights/</c>, <c>/hms/pr/rights</c> and <c>/hms/fp/rights/</c> (contract sections 8 and 13): verify the token — key id, tag, expiry,
+/// <c>/hms/wv/rights/</c>, <c>/hms/pr/rights</c> and <c>/hms/fp/rights/</c> (contract sections 8 and 13): find the token
+/// (<see cref="RightsToken"/>) and verify it — key id, tag, expiry,
 /// environment, DRM — and log the redemption with its cookie. No license issuer is built in yet: a verified token
 /// is answered 501.
 /// </summary>
@@ -15,9 +16,9 @@ internal sealed class RedemptionEndpoint(TokenKeyRing keys, GatewayOptions optio
     {
         var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
         var format = parameters.All("errorFormat") is ["json"] ? ErrorFormat.Json : ErrorFormat.Html;
-        var tokens = parameters.All("ExpressPlayToken");
+        var token = RightsToken.Find(context.Request, parameters, drm);
         var reason = "missing";
-        var payload = tokens.Count == 1 ? keys.Open(tokens[0], DateTimeOffset.UtcNow, out reason) : null;
+        var payload = token is not null ? keys.Open(token, DateTimeOffset.UtcNow, out reason) : null;
         if (payload is not null && (payload.Environment != options.Environment.Name() || payload.Drm != drm.Name()))
         {
             payload = null;
