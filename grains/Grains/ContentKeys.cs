@@ -43,7 +43,7 @@ internal sealed class ContentKeys(IGrainRows rows, GrainId grainId, long custome
     /// The 16-byte content key of <paramref name="stored"/>, or null for a key held only wrapped under the customer's
     /// KEK. A key that does not open for this customer and KID (a row copied from elsewhere) is refused.
     /// </summary>
-    /// <exception cref="KeyStorageKeyMissingException">It is sealed under a key-storage key not configured.</exception>
+    /// <exception cref="StorageUnavailableException">It does not open.</exception>
     public byte[]? ContentKey(StoredKey stored) => stored.WrappedOnly ? null : Open(stored);
 
     /// <summary>
@@ -92,9 +92,24 @@ internal sealed class ContentKeys(IGrainRows rows, GrainId grainId, long custome
     /// <summary>After a write that stored (or, null, deleted) the key of <paramref name="kid"/>.</summary>
     public void Written(byte[] kid, StoredKey? stored) => Remember(Kid.ToHex(kid), stored);
 
-    private byte[] Open(StoredKey stored) =>
-        ring.Open(customerId, stored.Kid, stored.Sealed)
-            ?? throw new CryptographicException($"the stored key {Kid.ToHex(stored.Kid)} does not open for customer {customerId}");
+    /// <summary>
+    /// The sealed secret of <paramref name="stored"/>. One that does not open (sealed for another customer or KID, or
+    /// under a key-storage key the ring lacks) is key storage failing, not the caller: a mint that needs it is
+    /// refused with -2030, nothing debited.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">The key does not open.</exception>
+    private byte[] Open(StoredKey stored)
+    {
+        try
+        {
+            return ring.Open(customerId, stored.Kid, stored.Sealed)
+                ?? throw new StorageUnavailableException($"the stored key {Kid.ToHex(stored.Kid)} does not open for customer {customerId}");
+        }
+        catch (KeyStorageKeyMissingException missing)
+        {
+            throw new StorageUnavailableException(missing.Message);
+        }
+    }
 
     private void Remember(string hex, StoredKey? stored)
     {

@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Tokens.Grains;
+using Orleans.Tokens.Tests.Commit;
 using Orleans.Tokens.Tests.Infrastructure;
 
 namespace Orleans.Tokens.Tests.GrainCluster;
@@ -71,6 +74,37 @@ public sealed class KeyStorageGrainTests(TokensTestCluster cluster)
         var unknown = cluster.Grains.GetGrain<ICustomerGrain>(customer.Id + 1_000_000);
         Assert.Equal(KeyStoreStatus.Unauthorized, (await unknown.CountStoredKeys(Access(customer))).Status);
         Assert.Equal(KeyStoreStatus.Ok, (await customer.Grain.FindStoredKey(Access(customer), kid)).Status);
+    }
+
+    /// <summary>
+    /// A stored key's row copied into another customer's key storage does not open there (its seal names the first
+    /// customer): a kid-only mint of it fails as key storage failing, -2030 with nothing debited, never with the key.
+    /// </summary>
+    [Fact]
+    public async Task A_key_row_copied_to_another_customer_does_not_open_and_its_mint_debits_nothing()
+    {
+        var owner = await cluster.CreateCustomer(productionBalance: 5);
+        var other = await cluster.CreateCustomer(productionBalance: 5);
+        await owner.Grain.PutKey(Mints.Kid, Mints.ContentKey);
+        var rows = cluster.Silo.GetRequiredKeyedService<IGrainRows>(StorageNames.Customers);
+        var sealedRow = await rows.Find(owner.Grain.GetGrainId(), StoredKey.Kind, Kid.ToHex(Mints.Kid));
+        Assert.IsType<StoredKey>(sealedRow);
+
+        var copied = new StoredGrainState<CustomerState>(cluster.Writes, "customer", other.Grain.GetGrainId());
+        await copied.ReadStateAsync();
+        var now = cluster.Clock.GetUtcNow();
+        copied.State = copied.State with
+        {
+            WriteId = Guid.NewGuid(),
+            KeyCount = 1,
+            Appends = [new GrainRow(StoredKey.Kind, Kid.ToHex(Mints.Kid), sealedRow, now, null)],
+        };
+        await copied.WriteStateAsync();
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(
+            () => other.Grain.Mint(Mints.Request(other.Authenticator, fromStorage: true), default));
+        Assert.Equal(5, (await cluster.Stored(other.Grain)).ProductionBalance);
+        Assert.Equal(ErrorCode.None, (await owner.Grain.Mint(Mints.Request(owner.Authenticator, fromStorage: true), default)).Code);
     }
 
     private static KeyAccess Access(TestCustomer customer)
