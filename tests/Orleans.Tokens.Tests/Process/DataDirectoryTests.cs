@@ -47,20 +47,9 @@ public sealed class DataDirectoryTests(ITestOutputHelper log)
         var keys = Path.Combine(gateway.DataDirectory, TokenKeyStore.FileName);
         File.Delete(keys);
 
-        using var refused = ChildProcess.Start(
-            ProcessBinaries.Gateway,
-            [HostSettings.OwnPort, $"--Tokens:DataDirectory={gateway.DataDirectory}", $"--Cluster:SiloPort={gateway.SiloPort}", $"--Cluster:GatewayPort={gateway.GatewayPort}"],
-            new Dictionary<string, string>(),
-            Path.GetDirectoryName(ProcessBinaries.Gateway)!);
-        await refused.WaitForOutputAsync(new Regex("exists but its token keys .* do not"), TimeSpan.FromSeconds(60));
-        await refused.DrainOutputAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!refused.HasExited && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await AssertRefusedAtStartAsync(gateway, new Regex("exists but its token keys .* do not"));
 
-        Assert.True(refused.HasExited, ChildProcess.Tail(refused.Output));
-        Assert.NotEqual(0, refused.ExitCode);
         Assert.False(File.Exists(keys));
-        Assert.DoesNotContain("Now listening on", refused.Output);
     }
 
     [Fact]
@@ -73,19 +62,30 @@ public sealed class DataDirectoryTests(ITestOutputHelper log)
         var keys = Path.Combine(gateway.DataDirectory, KeyStorageKeyStore.FileName);
         File.Delete(keys);
 
+        await AssertRefusedAtStartAsync(gateway, new Regex("holds stored keys but its key-storage keys .* do not exist"));
+
+        Assert.False(File.Exists(keys));
+    }
+
+    /// <summary>
+    /// Starts a gateway again on <paramref name="gateway"/>'s stopped data directory and ports: it must say
+    /// <paramref name="refusal"/>, exit with an error and never listen.
+    /// </summary>
+    private static async Task AssertRefusedAtStartAsync(GatewayProcess gateway, Regex refusal)
+    {
         using var refused = ChildProcess.Start(
             ProcessBinaries.Gateway,
             [HostSettings.OwnPort, $"--Tokens:DataDirectory={gateway.DataDirectory}", $"--Cluster:SiloPort={gateway.SiloPort}", $"--Cluster:GatewayPort={gateway.GatewayPort}"],
             new Dictionary<string, string>(),
             Path.GetDirectoryName(ProcessBinaries.Gateway)!);
-        await refused.WaitForOutputAsync(new Regex("holds stored keys but its key-storage keys .* do not exist"), TimeSpan.FromSeconds(60));
+        await refused.WaitForOutputAsync(refusal, TimeSpan.FromSeconds(60));
         await refused.DrainOutputAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!refused.HasExited && DateTime.UtcNow < deadline) await Task.Delay(50);
 
         Assert.True(refused.HasExited, ChildProcess.Tail(refused.Output));
         Assert.NotEqual(0, refused.ExitCode);
-        Assert.False(File.Exists(keys));
+        Assert.DoesNotContain("Now listening on", refused.Output);
     }
 
     private static void AssertPrivate(string directory)
