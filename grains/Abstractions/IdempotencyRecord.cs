@@ -84,11 +84,10 @@ public sealed record IdempotencyRecord(
     /// </summary>
     public static byte[] WrapStoredKeys(byte[] recordKey, MintResult result, MintRequest request)
     {
-        // The common case, a plain request that gives its key, without building the lists below.
-        if (request.ContentKey is not null && request.MoreKeys is null) return [];
+        if (!request.LeavesKeysToStorage) return [];
         byte[] stored = [.. request.Keys.Zip(result.ContentKeysFor(request))
             .Where(pair => pair.First.ContentKey is null).SelectMany(pair => pair.Second)];
-        return stored.Length == 0 ? [] : KeyWrap.Wrap(recordKey, stored);
+        return KeyWrap.Wrap(recordKey, stored);
     }
 
     /// <summary>

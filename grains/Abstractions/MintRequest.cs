@@ -21,6 +21,9 @@ public sealed record MintRequest(
 {
     /// <summary>Every key of the token, the first one first (1–16).</summary>
     public IEnumerable<MintKey> Keys => [new MintKey(Kid, ContentKey), .. MoreKeys ?? []];
+
+    /// <summary>Whether some key is to come from key storage; asked on every mint, so without building <see cref="Keys"/>.</summary>
+    public bool LeavesKeysToStorage => ContentKey is null || (MoreKeys?.Any(key => key.ContentKey is null) ?? false);
 }
 
 /// <summary>One key of a mint: its 16-byte KID and its 16-byte content key, or null for the one in key storage.</summary>

@@ -171,7 +171,7 @@ public sealed class CustomerGrain(
     }
 
     private Task<MintResult> Submit(MintRequest request, CancellationToken cancellation) =>
-        request.Keys.Any(key => key.ContentKey is null) && MintRules.Authenticated(Commit.Current, request)
+        request.LeavesKeysToStorage && MintRules.Authenticated(Commit.Current, request)
             ? SubmitWithStoredKeys(request, cancellation)
             : Submit(request, null, cancellation);
 
