@@ -27,5 +27,6 @@ internal static class AdminCommandLine
         KeyCommands.Create(context),
         TokenCommands.Create(context),
         UsageCommand.Create(context),
+        RecordsCommand.Create(context),
     };
 }

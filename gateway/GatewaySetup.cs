@@ -50,7 +50,22 @@ internal static class GatewaySetup
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.Configure<FailedAuthenticationLimits>(builder.Configuration.GetSection("Limits"));
         builder.Services.AddSingleton<FailedAuthentications>();
+        builder.Services.AddOptions<IssuerSettings>().Bind(builder.Configuration.GetSection("Issuers"))
+            .Validate(issuers => issuers.Problem() is null, "the Issuers settings are invalid").ValidateOnStart();
+        builder.Services.AddHttpClient(LicenseIssuers.ForwardingClient, (provider, client) =>
+            client.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<IssuerSettings>>().Value.Forwarding.TimeoutSeconds));
+        builder.Services.AddSingleton<LicenseIssuers>();
         builder.Services.AddSingleton<RedemptionEndpoint>();
+        builder.Services.AddSingleton<RecordsEndpoint>();
+        builder.Services.AddCors(cors => cors.AddPolicy(RightsCors, policy =>
+        {
+            // A rights URL is authorized by its token alone, never by cookies: any origin may call it unless configured.
+            var origins = builder.Configuration.GetSection("Redemption:CorsOrigins").Get<string[]>() ?? [];
+            if (origins.Length == 0) policy.AllowAnyOrigin();
+            else policy.WithOrigins(origins);
+            policy.WithMethods(HttpMethods.Get, HttpMethods.Post).WithHeaders("Content-Type", RightsToken.Name)
+                .SetPreflightMaxAge(TimeSpan.FromHours(1));
+        }));
         builder.Services.AddSingleton<KeyStorage.KeyStoreEndpoint>();
         builder.Services.AddSingleton<ManagementListener>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ManagementListener>());
@@ -62,6 +77,7 @@ internal static class GatewaySetup
         app.UseExceptionHandler(failed => failed.Run(context =>
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
+        app.UseCors();
         // The meter provider before any instrument: a measurement made before it listens (the first zeros) is lost.
         var meters = app.Services.GetRequiredService<MeterProvider>();
 
@@ -75,10 +91,18 @@ internal static class GatewaySetup
         var readiness = app.Services.GetRequiredService<Readiness>();
         app.MapContract("/hms/wv/token", GetOrPost, context => mint.Handle(context, Drm.Widevine));
         app.MapContract("/hms/pr/token", GetOrPost, context => mint.Handle(context, Drm.PlayReady));
-        app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine));
-        app.MapContract("/hms/pr/rights", GetOrPost, context => redeem.Handle(context, Drm.PlayReady));
+        app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine)).RequireCors(RightsCors);
+        app.MapContract("/hms/pr/rights", GetOrPost, context => redeem.Handle(context, Drm.PlayReady)).RequireCors(RightsCors);
         app.MapContract("/hms/fp/token", GetOrPost, context => mint.Handle(context, Drm.FairPlay));
-        app.MapContract("/hms/fp/rights/", GetOrPost, context => redeem.Handle(context, Drm.FairPlay));
+        app.MapContract("/hms/fp/rights/", GetOrPost, context => redeem.Handle(context, Drm.FairPlay)).RequireCors(RightsCors);
+        // Section 8: Clear Key's own endpoints exist only where it is enabled.
+        if (app.Services.GetRequiredService<LicenseIssuers>().ClearKeyEnabled)
+        {
+            app.MapContract("/hms/ck/token", GetOrPost, context => mint.Handle(context, Drm.ClearKey));
+            app.MapContract("/hms/ck/rights", GetOrPost, context => redeem.Handle(context, Drm.ClearKey)).RequireCors(RightsCors);
+        }
+        var records = app.Services.GetRequiredService<RecordsEndpoint>();
+        app.MapContract("/hms/records", Get, records.Handle);
         var keyStore = app.Services.GetRequiredService<KeyStorage.KeyStoreEndpoint>();
         app.Map(KeyStorage.KeyStoreEndpoint.Prefix + "/{**rest}", keyStore.Handle);
         app.MapProbes(readiness);
@@ -110,6 +134,9 @@ internal static class GatewaySetup
         app.MapContract("/metrics", Get, NotFound);
     }
 
+    /// <summary>The CORS policy of the rights URLs, so that a player's page on another origin gets its license (section 8).</summary>
+    private const string RightsCors = "rights";
+
     private static readonly string[] Get = [HttpMethods.Get];
     private static readonly string[] GetOrPost = [HttpMethods.Get, HttpMethods.Post];
 
@@ -117,7 +144,7 @@ internal static class GatewaySetup
     /// A path of section 1: exact (routing alone ignores case and a trailing slash), so anything else is 404;
     /// on the path, another method is 405.
     /// </summary>
-    private static void MapContract(this WebApplication app, string path, string[] methods, RequestDelegate handler) =>
+    private static IEndpointConventionBuilder MapContract(this WebApplication app, string path, string[] methods, RequestDelegate handler) =>
         app.Map(path, (HttpContext context) =>
             !string.Equals(context.Request.Path.Value, path, StringComparison.Ordinal) ? NotFound(context)
             : !methods.Contains(context.Request.Method) ? MethodNotAllowed(context.Response, methods)

@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace Orleans.Tokens.Admin.Commands;
 
-/// <summary><c>token inspect</c>: verifies a token with the token key ring, without the cluster.</summary>
+/// <summary>
+/// <c>token inspect</c>: verifies a token with the token key ring, without the cluster; <c>token revoke</c>: refuses a
+/// token at every later redemption (contract section 8).
+/// </summary>
 internal static class TokenCommands
 {
     private const string KeyMask = "********";
@@ -12,7 +15,32 @@ internal static class TokenCommands
     public static Command Create(AdminContext context) => new("token", "License tokens")
     {
         InspectCommand(context),
+        RevokeCommand(context),
     };
+
+    private static Command RevokeCommand(AdminContext context)
+    {
+        var tokenId = new Argument<string>("tokenId") { Description = "The token id, as records and logs show it" };
+        var customer = new Option<long?>("--customer")
+        {
+            Description = "The token's customer: needed only for a token id of the earlier form (32 hex digits), which names none",
+        };
+        var command = new Command("revoke", "Refuses a token at every later redemption") { tokenId, customer };
+        command.Action = new JsonAction(async (parse, cancellationToken) =>
+        {
+            var id = parse.GetRequiredValue(tokenId).ToLowerInvariant();
+            var named = TokenIds.CustomerOf(id);
+            var given = parse.GetValue(customer);
+            var customerId = named ?? given
+                ?? throw new AdminException("this token id names no customer: give --customer");
+            if (named is not null && given is not null && given != named)
+                throw new AdminException($"token {id} is customer {named}'s, not {given}'s");
+            var grain = await context.CustomerAsync(customerId, cancellationToken);
+            var revoked = await grain.RevokeToken(id);
+            return new JsonObject { ["tokenId"] = id, ["customerId"] = customerId, ["revoked"] = true, ["already"] = !revoked };
+        });
+        return command;
+    }
 
     private static Command InspectCommand(AdminContext context)
     {

@@ -30,24 +30,22 @@ internal static class UsageCommand
                 ["since"] = parse.GetValue(since)?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["total"] = new JsonObject
                 {
-                    ["production"] = Environment(days.Sum(d => d.ProductionWidevine), days.Sum(d => d.ProductionPlayReady), days.Sum(d => d.ProductionFairPlay)),
-                    ["test"] = Environment(days.Sum(d => d.TestWidevine), days.Sum(d => d.TestPlayReady), days.Sum(d => d.TestFairPlay)),
+                    ["production"] = Environment(days, TokenEnvironment.Production),
+                    ["test"] = Environment(days, TokenEnvironment.Test),
                 },
                 ["days"] = new JsonArray([.. days.Select(day => new JsonObject
                 {
                     ["day"] = day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    ["production"] = Environment(day.ProductionWidevine, day.ProductionPlayReady, day.ProductionFairPlay),
-                    ["test"] = Environment(day.TestWidevine, day.TestPlayReady, day.TestFairPlay),
+                    ["production"] = Environment([day], TokenEnvironment.Production),
+                    ["test"] = Environment([day], TokenEnvironment.Test),
                 })]),
             };
         });
         return command;
     }
 
-    private static JsonObject Environment(long widevine, long playReady, long fairPlay) => new()
-    {
-        ["widevine"] = widevine,
-        ["playready"] = playReady,
-        ["fairplay"] = fairPlay,
-    };
+    /// <summary>The tokens of <paramref name="environment"/> on <paramref name="days"/>, by DRM name.</summary>
+    private static JsonObject Environment(IEnumerable<UsageDay> days, TokenEnvironment environment) =>
+        new(Enum.GetValues<Drm>().Select(drm =>
+            KeyValuePair.Create(drm.Name(), (JsonNode?)days.Sum(day => day.Count(environment, drm)))));
 }

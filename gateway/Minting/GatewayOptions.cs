@@ -22,7 +22,7 @@ internal sealed class GatewayOptions(IConfiguration configuration, TokenEnvironm
             ? (configured, Https(configured))
             : (publicBaseUrl + path, httpsBaseUrl + path);
         return new RightsUrls(Url("Tokens:WidevineRightsUrl", "/hms/wv/rights/"), Url("Tokens:PlayReadyRightsUrl", "/hms/pr/rights"),
-            Url("Tokens:FairPlayRightsUrl", "/hms/fp/rights/"));
+            Url("Tokens:FairPlayRightsUrl", "/hms/fp/rights/"), Url("Tokens:ClearKeyRightsUrl", "/hms/ck/rights"));
     });
 
     public TokenEnvironment Environment => environment;
@@ -34,7 +34,8 @@ internal sealed class GatewayOptions(IConfiguration configuration, TokenEnvironm
         {
             Drm.Widevine => _rightsUrls.Value.Widevine,
             Drm.PlayReady => _rightsUrls.Value.PlayReady,
-            _ => _rightsUrls.Value.FairPlay,
+            Drm.FairPlay => _rightsUrls.Value.FairPlay,
+            _ => _rightsUrls.Value.ClearKey,
         };
         return https ? secure : http;
     }
@@ -49,5 +50,6 @@ internal sealed class GatewayOptions(IConfiguration configuration, TokenEnvironm
         return url.EndsWith('/') || uri.AbsolutePath != "/" ? https : https.TrimEnd('/');
     }
 
-    private sealed record RightsUrls((string Http, string Https) Widevine, (string Http, string Https) PlayReady, (string Http, string Https) FairPlay);
+    private sealed record RightsUrls((string Http, string Https) Widevine, (string Http, string Https) PlayReady, (string Http, string Https) FairPlay,
+        (string Http, string Https) ClearKey);
 }

@@ -54,7 +54,7 @@ internal static class RequestFingerprint
                 request.IdempotencyKey!,
                 Digest(FingerprintPurpose, buffer, at),
                 keys.Any(key => key.ContentKey is null) ? Digest(RecordKeyPurpose, buffer, at) : [],
-                Guid.NewGuid().ToString("N"),
+                TokenIds.New(request.Authenticator.CustomerId),
                 request.Values.IssuedAt);
         }
         finally

@@ -15,7 +15,7 @@ internal static class TokenPolicy
         var keys = request.Keys.Select((key, index) => Key(request, index, key.Kid, contentKeys[index])).ToImmutableArray();
         return new TokenPayload
         {
-            TokenId = tokenId ?? Guid.NewGuid().ToString("N"),
+            TokenId = tokenId ?? TokenIds.New(request.Authenticator.CustomerId),
             CustomerId = request.Authenticator.CustomerId,
             Environment = environment.Name(),
             Drm = request.Drm.Name(),
@@ -24,10 +24,12 @@ internal static class TokenPolicy
                 ?? values.IssuedAt.AddDays(CommonParameters.MaxDaysToExpiry),
             Cookie = values.Find<string>("cookie"),
             ContentId = values.Find<string>("contentId"),
+            SingleUse = request.SingleUse,
+            AuthenticatorTag = Authenticator.Tag(request.Authenticator.SecretHash),
             Kid = keys[0].Kid,
             ContentKey = keys[0].ContentKey,
             Keys = keys,
-            Widevine = request.Drm == Drm.Widevine ? Widevine(values, keys[0]) : null,
+            Widevine = request.Drm is Drm.Widevine or Drm.ClearKey ? Widevine(values, keys[0]) : null,
             PlayReady = request.Drm == Drm.PlayReady ? PlayReady(values) : null,
             FairPlay = request.Drm == Drm.FairPlay ? FairPlay(values) : null,
         };

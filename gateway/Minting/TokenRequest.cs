@@ -24,6 +24,9 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
     /// <summary><c>useHttps=true</c>: the answer names the https rights URL (section 14).</summary>
     public bool UseHttps => Values.FindValue<bool>("useHttps") ?? false;
 
+    /// <summary><c>singleUse=true</c>: the token yields one license (section 8).</summary>
+    public bool SingleUse => Values.FindValue<bool>("singleUse") ?? false;
+
     /// <summary>The idempotency key, unquoted, or null for a mint without one (section 11).</summary>
     public string? IdempotencyKey => Values.Find<string>(Validation.IdempotencyKey.Name);
 
@@ -41,7 +44,8 @@ internal sealed record TokenRequest(Drm Drm, ParsedValues Values)
         Drm drm, RequestParameters parameters, DateTimeOffset now)
     {
         var values = new ParsedValues(drm, now);
-        var rules = drm switch { Drm.Widevine => WidevineRules, Drm.PlayReady => PlayReadyRules, _ => FairPlayRules };
+        // Clear Key takes the Widevine parameters (section 8).
+        var rules = drm switch { Drm.Widevine or Drm.ClearKey => WidevineRules, Drm.PlayReady => PlayReadyRules, _ => FairPlayRules };
         foreach (var rule in rules)
         {
             if (rule.Check(parameters, values) is { } error)

@@ -9,6 +9,10 @@ namespace Orleans.Tokens.Gateway.Requests;
 /// </summary>
 internal static class RequestBody
 {
+    /// <summary>The body that <see cref="TryBuffer"/> buffered; empty when the request has none.</summary>
+    public static ReadOnlyMemory<byte> Buffered(HttpRequest request) =>
+        request.Body is MemoryStream body && body.TryGetBuffer(out var bytes) ? bytes.AsMemory() : ReadOnlyMemory<byte>.Empty;
+
     /// <summary>
     /// Buffers the body of <paramref name="context"/> (at most <see cref="RequestLimits.MaxBodyLength"/> bytes) and
     /// puts it back as <see cref="HttpRequest.Body"/>. False when the request is settled here instead:
@@ -45,7 +49,7 @@ internal static class RequestBody
                 {
                     var body = read.Buffer.ToArray();
                     reader.AdvanceTo(read.Buffer.End);
-                    request.Body = new MemoryStream(body, writable: false);
+                    request.Body = new MemoryStream(body, 0, body.Length, writable: false, publiclyVisible: true);
                     return true;
                 }
                 // Only a completed read holds the whole body. A cancelled one is not its end (and ReadAtLeastAsync

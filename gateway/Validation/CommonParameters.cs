@@ -11,7 +11,7 @@ namespace Orleans.Tokens.Gateway.Validation;
 /// </summary>
 internal static class CommonParameters
 {
-    public const int MaxDaysToExpiry = 30;
+    public const int MaxDaysToExpiry = TokenPayload.LongestLifeDays;
 
     /// <summary>The one <c>generalFlags</c> bit any DRM takes: a persistent license (sections 4 and 14).</summary>
     public const uint PersistentLicense = 0x1;
@@ -41,7 +41,10 @@ internal static class CommonParameters
         Param.Optional("ek", Values.WrappedKey("kek"), ErrorCode.InvalidEncryptedKey),
     ];
 
-    /// <summary>The rows of section 4 after the keys, every DRM's, and section 14's <c>useHttps</c>.</summary>
+    /// <summary>
+    /// The rows of section 4 after the keys, every DRM's, section 14's <c>useHttps</c> and section 8's
+    /// <c>singleUse</c>; the contract gives <c>singleUse</c> no code of its own, so it takes <c>useHttps</c>'s.
+    /// </summary>
     public static Rule[] Rest =>
     [
         Param.Optional("contentId", Values.PrintableAscii(1, 256, ErrorCode.InvalidKeyData), ErrorCode.InvalidKeyData),
@@ -49,6 +52,7 @@ internal static class CommonParameters
         Param.Optional("expirationTime", Values.FutureTime(ErrorCode.InvalidExpirationTime, TimeSpan.FromDays(MaxDaysToExpiry)), ErrorCode.InvalidExpirationTime),
         Param.Optional("cookie", Cookie, ErrorCode.InvalidCookie),
         Param.Optional("useHttps", Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
+        Param.Optional("singleUse", Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
     ];
 
     /// <summary>The form of <c>contentKey</c> (and <c>contentKey.N</c>): 32 hex digits.</summary>

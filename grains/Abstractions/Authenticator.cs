@@ -33,4 +33,10 @@ public static class Authenticator
     }
 
     public static string Format(long customerId, string secret) => $"{customerId},{secret}";
+
+    /// <summary>
+    /// The tag a token carries of the authenticator that minted it (contract section 8, revocation): the first 8 bytes
+    /// of <paramref name="secretHash"/> (the SHA-256 of the secret), as 16 lower-case hex digits.
+    /// </summary>
+    public static string Tag(byte[] secretHash) => Convert.ToHexStringLower(secretHash, 0, 8);
 }

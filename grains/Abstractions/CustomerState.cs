@@ -30,6 +30,13 @@ public sealed record CustomerState : IAppendsRows
     [Id(10)] public ImmutableList<UsageDay> ClosedDays { get; init; } = [];
     /// <summary>At most this many mints a second (section 11, <c>--max-mints-per-second</c>); null: no limit.</summary>
     [Id(13)] public int? MaxMintsPerSecond { get; init; }
+    /// <summary>When the account was last disabled: tokens minted before are refused at redemption (section 8).</summary>
+    [Id(15)] public DateTimeOffset? DisabledAt { get; init; }
+    /// <summary>
+    /// Authenticators revoked within the longest lifetime of a token, so that the tokens they minted before are
+    /// refused at redemption (section 8); older ones are dropped, as no token of theirs is still valid.
+    /// </summary>
+    [Id(16)] public ImmutableList<RevokedAuthenticator> RevokedAuthenticators { get; init; } = [];
 
     /// <summary>
     /// Rows the next write appends in its transaction (idempotency records, journal entries). No <c>[Id]</c>: never
@@ -78,3 +85,9 @@ public sealed record StoredAuthenticator(
     [property: Id(1)] TokenEnvironment Environment,
     [property: Id(2)] byte[] SecretHash,
     [property: Id(3)] DateTimeOffset CreatedAt);
+
+/// <summary>An authenticator revoked at <paramref name="RevokedAt"/>, by the tag its tokens carry (<see cref="Authenticator.Tag"/>).</summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Tokens.RevokedAuthenticator")]
+public sealed record RevokedAuthenticator(
+    [property: Id(0)] string Tag,
+    [property: Id(1)] DateTimeOffset RevokedAt);

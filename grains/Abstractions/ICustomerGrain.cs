@@ -19,6 +19,41 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     [Alias("Mint"), GatewayOperation]
     Task<MintResult> Mint(MintRequest request, CancellationToken cancellation);
 
+    /// <summary>
+    /// Starts the redemption of a verified token (contract section 8): refused <see cref="RedemptionRefusal.Revoked"/>
+    /// when the account is disabled, or was disabled after the token was minted, when the authenticator that minted it
+    /// was revoked after, or when the token was revoked; a single-use token already used, or held by a redemption in
+    /// progress, is <see cref="RedemptionRefusal.AlreadyUsed"/>, and otherwise held for this one (until it ends, or
+    /// for <c>Redemption:HoldSeconds</c> at most). Writes nothing.
+    /// </summary>
+    [Alias("StartRedemption"), GatewayOperation]
+    Task<RedemptionStart> StartRedemption(RedemptionTicket ticket);
+
+    /// <summary>
+    /// Ends a redemption that reached the license issuer: records it durably and, when its license was issued and the
+    /// token is single-use, uses the token up in the same write; answers once durable. A single-use token that
+    /// another redemption used meanwhile is refused <see cref="RedemptionRefusal.AlreadyUsed"/> and nothing is
+    /// written: its license must not be answered. Throws <see cref="StorageUnavailableException"/> when the
+    /// record could not be written (no license may be answered either).
+    /// </summary>
+    [Alias("EndRedemption"), GatewayOperation]
+    Task<RedemptionRefusal> EndRedemption(RedemptionTicket ticket, Guid hold, RedemptionRecord record);
+
+    /// <summary><c>GET /hms/records</c> (section 8): the records <paramref name="query"/> names, for one of the customer's authenticators.</summary>
+    [Alias("FindRecords"), GatewayOperation]
+    Task<RecordsResult> FindRecords(KeyAccess access, RecordsQuery query);
+
+    /// <summary><c>admin records</c> (section 8): the records <paramref name="query"/> names, newest first.</summary>
+    [Alias("Records")]
+    Task<ImmutableArray<RedemptionRecord>> Records(RecordsQuery query);
+
+    /// <summary>
+    /// <c>admin token revoke</c> (section 8): refuses the token at every later redemption, for as long as a token can
+    /// live (30 days); answers false when it was revoked already.
+    /// </summary>
+    [Alias("RevokeToken")]
+    Task<bool> RevokeToken(string tokenId);
+
     [Alias("Create")]
     Task<CustomerCreated> Create(CustomerOptions options, long productionBalance, long testBalance);
 

@@ -37,6 +37,7 @@ public sealed class CustomerGrain(
     [FromKeyedServices(CustomerGrain.ClockKey)] TimeProvider clock,
     [FromKeyedServices(StorageNames.Customers)] IGrainRows rows,
     KeyStorageOptions keyStorage,
+    RedemptionOptions redemption,
     TokensMetrics metrics,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
@@ -53,6 +54,7 @@ public sealed class CustomerGrain(
 
     private IdempotencyKeys? _idempotency;
     private ContentKeys? _keys;
+    private Redemptions? _redemptions;
     private readonly Dictionary<string, Task> _keyChanges = new(StringComparer.Ordinal);
     private readonly MintRateLimiter _mintRate = new();
     private readonly HashSet<string> _crediting = new(StringComparer.Ordinal);
@@ -64,10 +66,13 @@ public sealed class CustomerGrain(
         _commit ??= new GroupCommit(state, logger, DeactivateOnIdle, OnDurable, () =>
         {
             _idempotency?.Stale();
+            _redemptions?.Stale();
             _keys?.Forget();
         });
 
     private IdempotencyKeys Idempotency => _idempotency ??= new IdempotencyKeys(rows, this.GetGrainId(), clock);
+
+    private Redemptions Redemptions => _redemptions ??= new Redemptions(rows, this.GetGrainId(), clock, redemption);
 
     private ContentKeys Keys => _keys ??= new ContentKeys(rows, this.GetGrainId(), CustomerId, keyStorage.Ring);
 
@@ -280,7 +285,32 @@ public sealed class CustomerGrain(
     }
 
     public Task<CustomerView> SetEnabled(bool enabled) =>
-        Change(account => account with { Enabled = enabled });
+        Change(account => enabled
+            ? account with { Enabled = true }
+            : account with { Enabled = false, DisabledAt = account.Enabled ? clock.GetUtcNow() : account.DisabledAt });
+
+    public Task<RedemptionStart> StartRedemption(RedemptionTicket ticket) =>
+        Redemptions.Start(() => Commit.Current, ticket);
+
+    public Task<RedemptionRefusal> EndRedemption(RedemptionTicket ticket, Guid hold, RedemptionRecord record) =>
+        Redemptions.End(ticket, hold, record, decide => Commit.Submit(decide));
+
+    public Task<RecordsResult> FindRecords(KeyAccess access, RecordsQuery query) =>
+        MintRules.Authenticated(Commit.Durable, access.Environment, access.SecretHash)
+            ? Redemptions.Find(query).ContinueWith(found => new RecordsResult(true, found.Result), TaskContinuationOptions.ExecuteSynchronously)
+            : Task.FromResult(new RecordsResult(false, []));
+
+    public Task<ImmutableArray<RedemptionRecord>> Records(RecordsQuery query)
+    {
+        Existing(Commit.Durable);
+        return Redemptions.Find(query);
+    }
+
+    public Task<bool> RevokeToken(string tokenId)
+    {
+        Existing(Commit.Current);
+        return Redemptions.Revoke(tokenId, decide => Commit.Submit(decide));
+    }
 
     public Task<CustomerView> SetOptions(bool? widevine, bool? playReady, bool? fairPlay = null) =>
         Change(account => account with
@@ -308,7 +338,15 @@ public sealed class CustomerGrain(
         {
             var found = Existing(account).Authenticators.Find(a => a.Id == authenticatorId)
                 ?? throw new AccountException($"customer {CustomerId} has no authenticator {authenticatorId}");
-            return new Change<bool>(account with { Authenticators = account.Authenticators.Remove(found) }, true);
+            var now = clock.GetUtcNow();
+            return new Change<bool>(account with
+            {
+                Authenticators = account.Authenticators.Remove(found),
+                // Its tokens are refused from now on; once none of them can still be valid, it need not be kept.
+                RevokedAuthenticators = account.RevokedAuthenticators
+                    .RemoveAll(revoked => now - revoked.RevokedAt > Grains.Redemptions.LongestTokenLife)
+                    .Add(new RevokedAuthenticator(Authenticator.Tag(found.SecretHash), now)),
+            }, true);
         });
 
     public Task PutKey(byte[] kid, byte[] contentKey)

@@ -36,15 +36,12 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
 
     private readonly HashSet<string> _deciding = new(StringComparer.Ordinal);
 
-    /// <summary>The live keys' hashes with their expiry (UTC ticks): a hash not here has no live record. Bounded by the window.</summary>
-    private readonly Dictionary<ulong, long> _live = [];
-
     /// <summary>
-    /// The hashes in the order they were made live, with that expiry: a key written here expires after every key
-    /// before it, so the oldest is at the front. Keys read from storage may go in out of order; one then stays in
-    /// <see cref="_live"/> past its expiry, and its record, read when the key comes again, says it expired.
+    /// The live keys' hashes: a hash not here has no live record. Bounded by the window: a key written here expires
+    /// after every key before it; keys read from storage may go in out of order, and a record read when its key comes
+    /// again says whether it expired.
     /// </summary>
-    private readonly Queue<(ulong Hash, long Expires)> _expiring = new();
+    private readonly ExpiringHashes _live = new();
     private readonly long _seed = Random.Shared.NextInt64();
     private DateTimeOffset? _purged;
     private int _generation = 1;
@@ -69,7 +66,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
             var now = clock.GetUtcNow();
             await Loaded();
             var generation = _loaded;
-            Expire(now);
+            _live.Expire(now);
             var hash = Hash(keyed.Key);
             if (await Find(hash, keyed.Key, now) is { } first) return Replay(first, request, keyed);
             IdempotencyRecord? recorded = null;
@@ -91,7 +88,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                     Appends = [row],
                 };
             });
-            if (recorded is not null) Live(hash, now + IdempotencyRecord.Window);
+            if (recorded is not null) _live.Add(hash, now + IdempotencyRecord.Window);
             return result;
         }
         finally
@@ -119,32 +116,14 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
             var generation = _generation;
             foreach (var (key, expires) in await rows.Keys(grainId, IdempotencyRecord.Kind))
             {
-                if (expires is { } at) Live(Hash(key), at.AddMilliseconds(1));
+                if (expires is { } at) _live.Add(Hash(key), at.AddMilliseconds(1));
             }
             _loaded = generation;
         }
     }
 
-    private void Live(ulong hash, DateTimeOffset expires)
-    {
-        var ticks = expires.UtcTicks;
-        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_live, hash, out var exists);
-        if (exists && known >= ticks) return;
-        known = ticks;
-        _expiring.Enqueue((hash, ticks));
-    }
-
-    private void Expire(DateTimeOffset now)
-    {
-        while (_expiring.TryPeek(out var head) && head.Expires <= now.UtcTicks)
-        {
-            _expiring.Dequeue();
-            if (_live.TryGetValue(head.Hash, out var known) && known == head.Expires) _live.Remove(head.Hash);
-        }
-    }
-
     private async ValueTask<IdempotencyRecord?> Find(ulong hash, string key, DateTimeOffset now) =>
-        _live.ContainsKey(hash) && IdempotencyRecord.FromRow(await rows.Find(grainId, IdempotencyRecord.Kind, key)) is { } record
+        _live.Contains(hash, now) && IdempotencyRecord.FromRow(await rows.Find(grainId, IdempotencyRecord.Kind, key)) is { } record
             && record.IsLive(now)
             ? record
             : null;

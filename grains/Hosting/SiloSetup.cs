@@ -127,6 +127,9 @@ public static class SiloSetup
             silo.Configuration.GetValue("KeyStorage:MaxKeysPerCustomer", KeyStorageOptions.DefaultMaxKeysPerCustomer));
         if (options.MaxKeysPerCustomer < 1) throw new InvalidOperationException("KeyStorage:MaxKeysPerCustomer must be at least 1");
         silo.Services.AddSingleton(options);
+        silo.Services.AddSingleton(new RedemptionOptions(
+            silo.Configuration.GetValue("Redemption:RecordDays", RedemptionOptions.DefaultRecordDays),
+            silo.Configuration.GetValue("Redemption:HoldSeconds", RedemptionOptions.DefaultHoldSeconds)));
         return silo;
     }
 }

@@ -13,7 +13,8 @@ public static class TokenCodec
 {
     // Top-level keys.
     private const int TokenId = 1, CustomerId = 2, Environment = 3, Drm = 4, IssuedAt = 5, ExpiresAt = 6,
-        Cookie = 7, ContentId = 8, Kid = 9, ContentKey = 10, Widevine = 11, PlayReady = 12, Keys = 13, FairPlay = 14;
+        Cookie = 7, ContentId = 8, Kid = 9, ContentKey = 10, Widevine = 11, PlayReady = 12, Keys = 13, FairPlay = 14,
+        SingleUse = 15, AuthenticatorTag = 16;
 
     // FairPlay policy keys.
     private const int Iv = 1, FpGeneralFlags = 2, RentalDuration = 3, FpExtensions = 4;
@@ -50,6 +51,9 @@ public static class TokenCodec
         Integer(writer, ExpiresAt, payload.ExpiresAt.ToUnixTimeMilliseconds());
         Text(writer, Cookie, payload.Cookie);
         Text(writer, ContentId, payload.ContentId);
+        // Absent when false, as in tokens sealed before single-use tokens.
+        Integer(writer, SingleUse, payload.SingleUse ? 1 : null);
+        Bytes(writer, AuthenticatorTag, payload.AuthenticatorTag is { } tag ? Convert.FromHexString(tag) : null);
         if (payload.Keys is [var only] && only == OnlyKey(payload))
         {
             Bytes(writer, Kid, Convert.FromHexString(payload.Kid));
@@ -145,6 +149,8 @@ public static class TokenCodec
                 ExpiresAt = Time(fields[ExpiresAt]),
                 Cookie = fields.GetValueOrDefault(Cookie) as string,
                 ContentId = fields.GetValueOrDefault(ContentId) as string,
+                SingleUse = fields.GetValueOrDefault(SingleUse) is 1L,
+                AuthenticatorTag = fields.GetValueOrDefault(AuthenticatorTag) is byte[] tag ? Convert.ToHexStringLower(tag) : null,
                 Kid = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[Kid]) : keys[0].Kid,
                 ContentKey = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[ContentKey]) : keys[0].ContentKey,
                 Keys = keys,

@@ -5,6 +5,9 @@ namespace Orleans.Tokens;
 /// <summary>Everything a license server needs, sealed into a token (contract section 7).</summary>
 public sealed record TokenPayload
 {
+    /// <summary>A token expires at most this many days after issue (section 4, <c>expirationTime</c>).</summary>
+    public const int LongestLifeDays = 30;
+
     public required string TokenId { get; init; }
     public required long CustomerId { get; init; }
     public required string Environment { get; init; }
@@ -13,6 +16,15 @@ public sealed record TokenPayload
     public required DateTimeOffset ExpiresAt { get; init; }
     public string? Cookie { get; init; }
     public string? ContentId { get; init; }
+    /// <summary>The token yields one license (<c>singleUse=true</c>, contract section 8); false for tokens sealed before.</summary>
+    public bool SingleUse { get; init; }
+    /// <summary>
+    /// Which authenticator minted the token, so that revoking it refuses the token (section 8): the first 8 bytes of
+    /// the SHA-256 of its secret (<see cref="Orleans.Tokens.Authenticator.Tag"/>), 16 lower-case hex digits; null in
+    /// tokens sealed before. Not a secret, but of no use to a license server: left out of the JSON.
+    /// </summary>
+    [JsonIgnore]
+    public string? AuthenticatorTag { get; init; }
     /// <summary>The first key's KID, 32 lower-case hex digits.</summary>
     public required string Kid { get; init; }
     /// <summary>The first key's content key, 32 lower-case hex digits.</summary>

@@ -26,6 +26,7 @@ public sealed class TokensMetrics
     private readonly Counter<long> _minted;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _sealed;
+    private readonly Counter<long> _redemptions;
 
     // Gateway: customers that have their own tokens_minted_total series, and those counted under "other" (each
     // set bounded by _maxCustomers; past the second, every mint of an unlisted customer counts as dropped again).
@@ -48,6 +49,8 @@ public sealed class TokensMetrics
         _dropped.Add(0); // exported as 0 from the start, so that alerts on it see a series
         _sealed = meter.CreateCounter<long>("tokens_sealed", null,
             "Tokens sealed (minted or replayed) by token key id: how much each key has been used (section 7)");
+        _redemptions = meter.CreateCounter<long>("tokens_redemptions", null,
+            "Rights requests by DRM and outcome: issued, refused and failed (the issuer's), invalid_token, revoked, already_used, no_issuer, unavailable");
         meter.CreateObservableGauge("tokens_balance", ObserveBalances, null,
             "Durable token balance of each customer whose grain is active on this silo");
     }
@@ -67,6 +70,10 @@ public sealed class TokensMetrics
             new KeyValuePair<string, object?>("drm", drm.Name()),
             new KeyValuePair<string, object?>("environment", environment.Name()),
             new KeyValuePair<string, object?>("customer", MintLabel(customerId)));
+
+    /// <summary>A rights request of <paramref name="drm"/> ended with <paramref name="outcome"/> (section 8; the names in the counter's description).</summary>
+    public void Redeemed(Drm drm, string outcome) =>
+        _redemptions.Add(1, new KeyValuePair<string, object?>("drm", drm.Name()), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>A token was sealed under the token key <paramref name="keyId"/> (a key id, never key material).</summary>
     public void Sealed(string keyId) => _sealed.Add(1, new KeyValuePair<string, object?>("key_id", keyId));

@@ -259,7 +259,7 @@ public sealed class FairPlayParameterTests(GatewayFixture gateway)
         var changed = await gateway.Client.GetAsync($"/hms/fp/rights/?ExpressPlayToken={other}&errorFormat=json");
 
         Assert.Equal(HttpStatusCode.NotImplemented, fairPlay.StatusCode);
-        foreach (var (response, details) in new[] { (widevine, "not for this service"), (changed, "authentication failed") })
+        foreach (var (response, details) in new[] { (widevine, "wrong DRM"), (changed, "authentication failed") })
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
