@@ -111,7 +111,9 @@ public sealed class ClearKeyPlaybackTests(ClearKeyStage stage, ITestOutputHelper
         var screenshot = Path.Combine(BrowserTools.Artifacts, name + ".png");
         var watch = Stopwatch.StartNew();
         var run = await BrowserTools.RunAsync(
-            "node", ["play.mjs", "--media", setup.ClipFolder, "--license", rightsUrl, "--screenshot", screenshot], TimeSpan.FromSeconds(60));
+            "node",
+            ["play.mjs", "--chromium", BrowserTools.Chromium, "--media", setup.ClipFolder, "--license", rightsUrl, "--screenshot", screenshot],
+            TimeSpan.FromSeconds(60));
         log.WriteLine($"play.mjs exited {run.ExitCode} in {watch.ElapsedMilliseconds} ms: {run.Stdout.Trim()}");
         if (run.Stderr.Length > 0) log.WriteLine($"play.mjs stderr: {run.Stderr.Trim()}");
         Assert.True(run.ExitCode == 0, $"play.mjs exited {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
