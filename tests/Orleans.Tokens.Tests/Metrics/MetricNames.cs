@@ -17,6 +17,8 @@ public static class MetricNames
     public const string Sealed = "tokens_sealed_total";
     /// <summary>Counter; past Metrics:MaxCustomers, customers a gateway counts under "other" and activations a silo leaves without a balance series (README "Bounds").</summary>
     public const string CustomersDropped = "tokens_metrics_customers_dropped_total";
+    /// <summary>Counter; labels drm, outcome ("issued", "refused", "failed", "invalid_token", "revoked", "already_used", "no_issuer", "unavailable"): rights requests (section 8).</summary>
+    public const string Redemptions = "tokens_redemptions_total";
 
     // Silo (every silo process, and the embedded gateway, which co-hosts a silo).
     /// <summary>Gauge; labels customer, environment. Reported by the silo where the customer grain is active.</summary>
@@ -42,7 +44,7 @@ public static class MetricNames
     /// <summary>Every name above: the base name of histograms, the full name of counters and gauges.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        Requests, RequestDuration, Minted, Sealed, CustomersDropped,
+        Requests, RequestDuration, Minted, Sealed, CustomersDropped, Redemptions,
         Balance, StorageWriteDuration, StorageBatchSize, StorageFailedWrites,
         OrleansActiveSilos,
     ];

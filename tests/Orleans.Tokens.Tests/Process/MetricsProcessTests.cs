@@ -22,9 +22,14 @@ public sealed class MetricsProcessTests(ITestOutputHelper log)
         var before = await PrometheusText.ScrapeAsync(gateway.Management);
         var kid = TokenRequests.RandomHex(16);
 
+        var rightsUrls = new List<string>();
         for (var i = 0; i < widevine; i++)
-            Assert.Equal(HttpStatusCode.OK, (await TokenRequests.GetAsync(gateway.Http, TokenRequests.WidevinePath,
-                TokenRequests.Widevine(customer.Production, kid, TokenRequests.RandomHex(16)))).Status);
+        {
+            var minted = await TokenRequests.GetAsync(gateway.Http, TokenRequests.WidevinePath,
+                TokenRequests.Widevine(customer.Production, kid, TokenRequests.RandomHex(16)));
+            Assert.Equal(HttpStatusCode.OK, minted.Status);
+            rightsUrls.Add(minted.Body);
+        }
         for (var i = 0; i < playReady; i++)
             Assert.Equal(HttpStatusCode.OK, (await TokenRequests.PostAsync(gateway.Http, TokenRequests.PlayReadyPath,
                 TokenRequests.PlayReady(customer.Production, kid, TokenRequests.RandomHex(16)))).Status);
@@ -40,6 +45,11 @@ public sealed class MetricsProcessTests(ITestOutputHelper log)
         malformed.Add(new("errorFormat", "json"));
         var bad = await TokenRequests.GetAsync(gateway.Http, TokenRequests.WidevinePath, malformed);
         Assert.Equal((HttpStatusCode.BadRequest, -4022), (bad.Status, bad.ErrorCode));
+
+        // Redemptions (section 8): two good tokens with no issuer configured (501), one bad token (400 -4010).
+        foreach (var rightsUrl in rightsUrls.Take(2))
+            Assert.Equal(HttpStatusCode.NotImplemented, (await gateway.Http.GetAsync(rightsUrl)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await gateway.Http.GetAsync("/hms/wv/rights/?ExpressPlayToken=bad")).StatusCode);
 
         var after = await PrometheusText.ScrapeAsync(gateway.Management);
         log.WriteLine(string.Join('\n', after.Text.Split('\n').Where(l => l.StartsWith("tokens_", StringComparison.Ordinal) && !l.Contains("_bucket"))));
@@ -70,6 +80,11 @@ public sealed class MetricsProcessTests(ITestOutputHelper log)
         Assert.Equal(widevine + playReady + 3, after.Sum(MetricNames.RequestDuration + "_count"));
         Assert.InRange(after.Sum(MetricNames.RequestDuration + "_sum"), 1e-6, 60);
         Assert.Equal(playReady, after.Sum(MetricNames.RequestDuration + "_bucket", ("drm", "playready"), ("le", "+Inf")));
+
+        // tokens_redemptions_total: every rights request, by DRM and outcome.
+        Assert.Equal(2, after.Sum(MetricNames.Redemptions, ("drm", "widevine"), ("outcome", "no_issuer")));
+        Assert.Equal(1, after.Sum(MetricNames.Redemptions, ("drm", "widevine"), ("outcome", "invalid_token")));
+        Assert.Equal(3, after.Sum(MetricNames.Redemptions));
 
         // tokens_balance: the customer's durable balance, per environment.
         Assert.Equal(balance - widevine - playReady, after.Sum(MetricNames.Balance, ("customer", id), ("environment", "production")));
