@@ -99,14 +99,14 @@ public static class Redeem
     public static string TokenId(GatewayFixture gateway, string token) =>
         (gateway.OpenToken(token) ?? throw new InvalidOperationException("the token does not open")).TokenId;
 
-    public sealed record Record(DateTimeOffset Time, string TokenId, string Drm, string Kid, string? Cookie, string Outcome, string? Address);
+    public sealed record RecordRow(DateTimeOffset Time, string TokenId, string Drm, string Kid, string? Cookie, string Outcome, string? Address);
 
     /// <summary><c>GET /hms/records</c> with these parameters; the response as it came.</summary>
     public static Task<HttpResponseMessage> RecordsResponseAsync(GatewayFixture gateway, Params query) =>
         gateway.GetAsync("/hms/records", query);
 
     /// <summary><c>GET /hms/records</c>: 200 <c>application/json</c> <c>{"records":[…]}</c>, each record with exactly section 8's fields.</summary>
-    public static async Task<Record[]> RecordsAsync(GatewayFixture gateway, Params query)
+    public static async Task<RecordRow[]> RecordsAsync(GatewayFixture gateway, Params query)
     {
         var response = await RecordsResponseAsync(gateway, query);
         var body = await response.Content.ReadAsStringAsync();
@@ -114,13 +114,13 @@ public static class Redeem
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(body);
         Assert.Equal(["records"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
-        var records = new List<Record>();
+        var records = new List<RecordRow>();
         foreach (var item in json.RootElement.GetProperty("records").EnumerateArray())
         {
             Assert.Equal(["address", "cookie", "drm", "kid", "outcome", "time", "tokenId"],
                 item.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray());
             string? Text(string name) => item.GetProperty(name).ValueKind == JsonValueKind.Null ? null : item.GetProperty(name).GetString();
-            records.Add(new Record(
+            records.Add(new RecordRow(
                 DateTimeOffset.Parse(Text("time")!, System.Globalization.CultureInfo.InvariantCulture),
                 Text("tokenId")!, Text("drm")!, Text("kid")!, Text("cookie"), Text("outcome")!, Text("address")));
         }
