@@ -36,6 +36,22 @@ public sealed class CorsTests(RedemptionGateway gateway)
     }
 
     [Fact]
+    public async Task A_preflight_allows_the_ExpressPlayToken_header_in_which_section_8_lets_a_player_send_the_token()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, WidevineRights);
+        request.Headers.Add("Origin", Origin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "content-type,expressplaytoken");
+
+        var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.True(response.Headers.TryGetValues("Access-Control-Allow-Headers", out var headers), "no Access-Control-Allow-Headers");
+        var allowed = string.Join(",", headers);
+        Assert.True(allowed == "*" || allowed.Contains("ExpressPlayToken", StringComparison.OrdinalIgnoreCase), $"allowed headers: {allowed}");
+    }
+
+    [Fact]
     public async Task A_license_answered_to_a_page_carries_the_allowed_origin()
     {
         var customer = await gateway.CreateCustomerAsync();

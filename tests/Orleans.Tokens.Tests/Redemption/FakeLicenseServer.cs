@@ -27,7 +27,7 @@ public sealed class FakeLicenseServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Answer> _script = new();
 
-    public sealed record Answer(int Status, string ContentType, string Body);
+    public sealed record Answer(int Status, string ContentType, string Body, TimeSpan Delay = default);
 
     /// <summary>One forwarded request as the server read it.</summary>
     public sealed record Seen(string Drm, byte[] Challenge, string PolicyJson);
@@ -57,8 +57,8 @@ public sealed class FakeLicenseServer : IAsyncDisposable
     }
 
     /// <summary>The answer for a challenge whose UTF-8 text is <paramref name="challenge"/>.</summary>
-    public void Script(string challenge, int status, string contentType, string body) =>
-        _script[challenge] = new Answer(status, contentType, body);
+    public void Script(string challenge, int status, string contentType, string body, TimeSpan delay = default) =>
+        _script[challenge] = new Answer(status, contentType, body, delay);
 
     public Seen? Find(string challenge) =>
         Requests.LastOrDefault(r => Encoding.UTF8.GetString(r.Challenge) == challenge);
@@ -93,6 +93,17 @@ public sealed class FakeLicenseServer : IAsyncDisposable
         var answer = _script.TryGetValue(Encoding.UTF8.GetString(challenge), out var scripted)
             ? scripted
             : new Answer(200, DefaultContentType, DefaultBody);
+        if (answer.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(answer.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
         await Write(context, answer);
     }
 

@@ -42,6 +42,11 @@ public sealed class ForwardingFaultTests(ForwardingFaultGateway gateway)
         // Not used up: the next attempt reaches the (still absent) issuer again instead of being -4010 already used.
         await ErrorAsync(await PostAsync(gateway, WidevineRights, token, "challenge", "application/octet-stream"),
             HttpStatusCode.InternalServerError, -7008);
+        var tokenId = TokenId(gateway, token);
+        var records = await WaitForAsync(
+            () => RecordsAsync(gateway, new Orleans.Tokens.Tests.Infrastructure.Params { { "customerAuthenticator", customer.Authenticator }, { "id", tokenId } }),
+            r => r.Length >= 2);
+        Assert.Equal(["failed", "failed"], records.Select(r => r.Outcome).ToArray());
     }
 
     [Fact]
