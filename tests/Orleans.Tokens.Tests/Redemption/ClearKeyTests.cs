@@ -80,6 +80,38 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
         Assert.Equal(new Dictionary<string, string> { [ValidRequests.Kid] = ValidRequests.ContentKey }, keys);
     }
 
+    [Fact]
+    public async Task A_GET_of_the_Widevine_rights_URL_served_by_Clear_Key_answers_the_tokens_key()
+    {
+        var customer = await gateway.CreateCustomerAsync();
+        var token = await MintAsync(gateway, customer, Drm.Widevine);
+
+        var keys = await LicenseAsync(await gateway.Client.GetAsync($"{WidevineRights}?ExpressPlayToken={token}"));
+
+        Assert.Equal(new Dictionary<string, string> { [ValidRequests.Kid] = ValidRequests.ContentKey }, keys);
+    }
+
+    [Theory]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Clear_Key_endpoints_answer_other_methods_405(string method)
+    {
+        foreach (var path in new[] { ClearKeyMint, ClearKeyRights })
+            await Expect.PlainRefusalAsync(await gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)), 405);
+    }
+
+    [Fact]
+    public async Task A_bad_challenge_is_not_reflected_raw_in_the_error()
+    {
+        var customer = await gateway.CreateCustomerAsync();
+        var token = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+
+        var response = await ClearKeyAsync(gateway, ClearKeyRights, token, "{\"kids\":[\"<script>alert(1)</script>\"],\"type\":\"temporary\"}");
+
+        var error = await ErrorAsync(response, HttpStatusCode.BadRequest, -7008);
+        Assert.DoesNotContain("<script>", error.Body);
+    }
+
     [Theory]
     [InlineData("{not json")]
     [InlineData("[1,2]")]

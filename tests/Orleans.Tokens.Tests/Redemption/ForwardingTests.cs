@@ -81,6 +81,21 @@ public sealed class ForwardingTests(RedemptionGateway gateway)
     }
 
     [Fact]
+    public async Task A_SOAP_challenge_carrying_its_token_in_CustomData_is_forwarded_whole()
+    {
+        var customer = await gateway.CreateCustomerAsync();
+        var token = await MintAsync(gateway, customer, Drm.PlayReady);
+        var soap = $"""<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><AcquireLicense xmlns="http://schemas.microsoft.com/DRM/2007/03/protocols"><challenge><Challenge><LA><Nonce>{Guid.NewGuid()}</Nonce><CustomData>ExpressPlayToken={token}</CustomData></LA></Challenge></challenge></AcquireLicense></soap:Body></soap:Envelope>""";
+        var request = new HttpRequestMessage(HttpMethod.Post, PlayReadyRights) { Content = new StringContent(soap, Encoding.UTF8, "text/xml") };
+
+        await IssuedAsync(await gateway.Client.SendAsync(request));
+
+        var seen = gateway.Upstream.Find(soap);
+        Assert.NotNull(seen);
+        Assert.Contains(TokenId(gateway, token), seen.PolicyJson);
+    }
+
+    [Fact]
     public async Task A_bad_token_never_reaches_the_upstream()
     {
         var challenge = "<challenge>" + Guid.NewGuid() + "</challenge>";

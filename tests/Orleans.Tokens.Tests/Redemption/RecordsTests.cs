@@ -177,6 +177,65 @@ public sealed class RecordsTests(RedemptionGateway gateway)
         await ErrorAsync(response, HttpStatusCode.BadRequest, -2035);
     }
 
+    /// <summary>
+    /// A token id (section 7 gives it no form; the brief: 48 hex digits) that is not one is a bad parameter (-2035,
+    /// the brief's code) rather than an empty answer.
+    /// </summary>
+    [Theory]
+    [InlineData("xyz")]
+    [InlineData("0123456789abcdef")]
+    public async Task Records_of_a_malformed_token_id_are_400_2035(string id)
+    {
+        var customer = await gateway.CreateCustomerAsync();
+
+        await ErrorAsync(await RecordsResponseAsync(gateway, Query(customer).Set("id", id)), HttpStatusCode.BadRequest, -2035);
+    }
+
+    /// <summary>
+    /// Section 8 caps a page (<c>length</c> ≤ 200), not the records of one cookie or one token: all of them are
+    /// answered, newest first.
+    /// </summary>
+    [Fact]
+    public async Task Records_by_cookie_and_by_token_id_answer_all_of_them_even_past_200()
+    {
+        var customer = await gateway.CreateCustomerAsync();
+        var cookie = "many-" + Guid.NewGuid().ToString("N")[..8];
+        var token = await MintAsync(gateway, customer, Drm.Widevine, ("cookie", cookie));
+        const int count = 205;
+        for (var i = 0; i < count; i++) await IssuedAsync(await ClearKeyAsync(gateway, WidevineRights, token));
+
+        var byCookie = await WaitForAsync(() => RecordsAsync(gateway, Query(customer).Set("cookie", cookie)), r => r.Length >= count);
+        var byId = await RecordsAsync(gateway, Query(customer).Set("id", TokenId(gateway, token)));
+
+        Assert.Equal(count, byCookie.Length);
+        Assert.Equal(count, byId.Length);
+        AssertNewestFirst(byCookie);
+    }
+
+    [Fact]
+    public async Task Records_errors_are_section_2_json_when_asked()
+    {
+        var customer = await gateway.CreateCustomerAsync();
+
+        await Expect.ErrorAsync(await RecordsResponseAsync(gateway, new Params { { "errorFormat", "json" }, { "cookie", "x" } }), -2017);
+        await Expect.ErrorAsync(await RecordsResponseAsync(gateway,
+            new Params { { "customerAuthenticator", customer.Authenticator }, { "errorFormat", "json" }, { "start", "0" }, { "length", "201" } }), -2035);
+    }
+
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Records_answer_only_GET_other_methods_are_405(string method)
+    {
+        var customer = await gateway.CreateCustomerAsync();
+
+        var response = await gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method),
+            $"/hms/records?customerAuthenticator={Uri.EscapeDataString(customer.Authenticator)}"));
+
+        await Expect.PlainRefusalAsync(response, 405);
+    }
+
     [Fact]
     public async Task A_length_of_200_is_allowed()
     {

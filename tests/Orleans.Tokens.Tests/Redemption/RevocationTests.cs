@@ -1,4 +1,5 @@
 using Orleans.Tokens.Tests.Contract;
+using Orleans.Tokens.Tests.Infrastructure;
 using static Orleans.Tokens.Tests.Redemption.Redeem;
 
 namespace Orleans.Tokens.Tests.Redemption;
@@ -25,6 +26,9 @@ public sealed class RevocationTests(RedemptionGateway gateway)
         await RefusedAsync(await ClearKeyAsync(gateway, WidevineRights, revoked), "revoked");
         await IssuedAsync(await ClearKeyAsync(gateway, WidevineRights, kept));
         Assert.False(await customer.Grain.RevokeToken(TokenId(gateway, revoked)));
+        // Section 8: a bad token is not recorded as a license; the one license before the revocation stays.
+        var records = await RecordsAsync(gateway, new Params { { "customerAuthenticator", customer.Authenticator }, { "id", TokenId(gateway, revoked) } });
+        Assert.Single(records, r => r.Outcome == "issued");
     }
 
     [Fact]
