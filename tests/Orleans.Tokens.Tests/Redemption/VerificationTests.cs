@@ -31,6 +31,21 @@ public sealed class VerificationTests(RedemptionGateway gateway)
     }
 
     [Fact]
+    public async Task A_bad_token_is_a_section_2_error_html_by_default_and_json_when_asked()
+    {
+        var customer = await gateway.CreateCustomerAsync();
+        var token = await MintAsync(gateway, customer, Drm.Widevine, ("singleUse", "true"));
+        await IssuedAsync(await ClearKeyAsync(gateway, WidevineRights, token));
+
+        var html = await Expect.HtmlErrorAsync(await ClearKeyAsync(gateway, WidevineRights, token), -4010);
+        Assert.Contains("already used", html.Text);
+        // Section 6's table shows no details for -4010, but section 8 gives it details: "Invalid token: already used".
+        var json = await ErrorAsync(await ClearKeyAsync(gateway, WidevineRights, token + "&errorFormat=json"), HttpStatusCode.BadRequest, -4010);
+        Assert.Equal(Expect.Json, json.ContentType);
+        Assert.Equal("Invalid token: already used", json.Text);
+    }
+
+    [Fact]
     public async Task A_token_at_another_DRMs_rights_URL_is_400_4010_wrong_DRM_and_reaches_no_issuer()
     {
         var customer = await gateway.CreateCustomerAsync();
