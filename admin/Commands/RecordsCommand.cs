@@ -18,14 +18,15 @@ internal static class RecordsCommand
         var start = new Option<int>("--start") { Description = "Skip this many of the newest (default 0)" };
         var length = new Option<int>("--length")
         {
-            Description = $"At most this many, 1 to {RecordsQuery.MaxLength} (default {RecordsQuery.DefaultLength}; with --cookie or --token, {RecordsQuery.MaxLength})",
+            Description = $"At most this many, 1 to {RecordsQuery.MaxLength} (default {RecordsQuery.DefaultLength}; with --cookie or --token, {RecordsQuery.MaxMatching})",
         };
         var command = new Command("records", "A customer's redemption records, newest first") { customerId, cookie, token, start, length };
         command.Action = new JsonAction(async (parse, cancellationToken) =>
         {
             var filtered = parse.GetValue(cookie) is not null || parse.GetValue(token) is not null;
-            var count = parse.GetResult(length) is null ? (filtered ? RecordsQuery.MaxLength : RecordsQuery.DefaultLength) : parse.GetValue(length);
-            if (count is < 1 or > RecordsQuery.MaxLength) throw new AdminException($"--length must be 1 to {RecordsQuery.MaxLength}");
+            var count = parse.GetResult(length) is null ? (filtered ? RecordsQuery.MaxMatching : RecordsQuery.DefaultLength) : parse.GetValue(length);
+            if (count < 1 || count > (filtered ? RecordsQuery.MaxMatching : RecordsQuery.MaxLength))
+                throw new AdminException($"--length must be 1 to {RecordsQuery.MaxLength} ({RecordsQuery.MaxMatching} with --cookie or --token)");
             if (parse.GetValue(start) < 0) throw new AdminException("--start must be 0 or more");
             if (parse.GetValue(cookie) is not null && parse.GetValue(token) is not null) throw new AdminException("give --cookie or --token, not both");
             var grain = await context.CustomerAsync(parse.GetValue(customerId), cancellationToken);

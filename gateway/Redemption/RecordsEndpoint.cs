@@ -10,8 +10,9 @@ namespace Orleans.Tokens.Gateway.Redemption;
 /// <c>{"records":[{"time","tokenId","drm","kid","cookie","outcome","address"}, …]}</c> (time in RFC 3339, UTC).
 /// <c>customerAuthenticator</c> as on a mint (missing -2017; malformed, unknown, revoked or of the other
 /// environment -2018, counted against the client's failed authentications), and at most one of <c>cookie</c>,
-/// <c>id</c> (a token id), or a page <c>start</c> (≥ 0, default 0) and <c>length</c> (1–200, default 32); anything
-/// else, or two of them, is 400 -2035 naming the parameter. Errors take <c>errorFormat</c> as the token API's do.
+/// <c>id</c> (a token id: 48 hex digits, or 32 for tokens minted before), each the newest
+/// <see cref="RecordsQuery.MaxMatching"/> at most, or a page <c>start</c> (≥ 0, default 0) and <c>length</c> (1–200,
+/// default 32); anything else, or two of them, is 400 -2035. Errors take <c>errorFormat</c> as the token API's do.
 /// </summary>
 internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions options, FailedAuthentications failedAuthentications, ILogger<RecordsEndpoint> logger)
 {
@@ -79,8 +80,9 @@ internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions o
         if (cookie is { IsError: true } || id is { IsError: true } || start is { IsError: true } || length is { IsError: true }) return null;
         var given = (cookie is null ? 0 : 1) + (id is null ? 0 : 1) + (start is null && length is null ? 0 : 1);
         if (given > 1) return null;
-        if (cookie is { Value: var text }) return new RecordsQuery(text, null, 0, RecordsQuery.MaxLength);
-        if (id is { Value: var tokenId }) return new RecordsQuery(null, tokenId, 0, RecordsQuery.MaxLength);
+        if (cookie is { Value: var text }) return new RecordsQuery(text, null, 0, RecordsQuery.MaxMatching);
+        if (id is { Value: var tokenId })
+            return tokenId!.Length is 32 or 48 && Hex.IsHex(tokenId) ? new RecordsQuery(null, tokenId.ToLowerInvariant(), 0, RecordsQuery.MaxMatching) : null;
         var first = 0;
         var count = RecordsQuery.DefaultLength;
         if (start is { Value: var startText } && (!int.TryParse(startText, NumberStyles.None, CultureInfo.InvariantCulture, out first))) return null;

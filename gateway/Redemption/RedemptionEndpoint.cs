@@ -11,9 +11,9 @@ namespace Orleans.Tokens.Gateway.Redemption;
 /// <list type="number">
 /// <item>finds the token (<see cref="RightsToken"/>) and opens it: key id, tag, expiry, environment, DRM; else 400
 /// -4010 with the reason, and nothing is recorded;</item>
-/// <item>with no issuer for the DRM, answers 501;</item>
 /// <item>asks the token's customer grain whether it is revoked or (single-use) used, which holds a single-use token
 /// for this redemption: 400 -4010 <c>revoked</c> or <c>already used</c>;</item>
+/// <item>with no issuer for the DRM, answers 501;</item>
 /// <item>hands the token and the challenge to the issuer (<see cref="ILicenseIssuer"/>);</item>
 /// <item>records the redemption with the issuer's outcome, durably, which uses a single-use token up when its license
 /// was issued, and only then answers: the issuer's answer, 400 -7008 for a bad challenge, 500 -7008 when the issuer
@@ -64,18 +64,13 @@ internal sealed class RedemptionEndpoint(
         // Section 4: the cookie is logged at redemption.
         logger.LogInformation("Redemption of token {TokenId} of customer {CustomerId}, cookie {Cookie}",
             payload.TokenId, payload.CustomerId, payload.Cookie);
-        if (issuers.For(drm) is not { } issuer)
-        {
-            await PlainText.Write(context.Response, StatusCodes.Status501NotImplemented, "No license issuer is configured.");
-            return "no_issuer";
-        }
-
+        var issuer = issuers.For(drm);
         var grain = customers.Get(payload.CustomerId);
         var ticket = new RedemptionTicket(payload.TokenId, payload.IssuedAt, payload.ExpiresAt, payload.SingleUse, payload.AuthenticatorTag);
         RedemptionStart start;
         try
         {
-            start = await grain.StartRedemption(ticket);
+            start = await grain.StartRedemption(ticket, hold: issuer is not null);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -85,6 +80,11 @@ internal sealed class RedemptionEndpoint(
         {
             await ErrorResponse.Write(context.Response, new TokenError(ErrorCode.InvalidToken, start.Refusal.Details()), format);
             return start.Refusal == RedemptionRefusal.AlreadyUsed ? "already_used" : "revoked";
+        }
+        if (issuer is null)
+        {
+            await PlainText.Write(context.Response, StatusCodes.Status501NotImplemented, "No license issuer is configured.");
+            return "no_issuer";
         }
 
         IssuerAnswer? answer = null;

@@ -23,11 +23,12 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     /// Starts the redemption of a verified token (contract section 8): refused <see cref="RedemptionRefusal.Revoked"/>
     /// when the account is disabled, or was disabled after the token was minted, when the authenticator that minted it
     /// was revoked after, or when the token was revoked; a single-use token already used, or held by a redemption in
-    /// progress, is <see cref="RedemptionRefusal.AlreadyUsed"/>, and otherwise held for this one (until it ends, or
-    /// for <c>Redemption:HoldSeconds</c> at most). Writes nothing.
+    /// progress, is <see cref="RedemptionRefusal.AlreadyUsed"/>, and otherwise, when <paramref name="hold"/>, held for
+    /// this one (until it ends, or for <c>Redemption:HoldSeconds</c> at most). Writes nothing. Without
+    /// <paramref name="hold"/> it only checks (a rights URL with no issuer: section 8's 501 comes after verification).
     /// </summary>
     [Alias("StartRedemption"), GatewayOperation]
-    Task<RedemptionStart> StartRedemption(RedemptionTicket ticket);
+    Task<RedemptionStart> StartRedemption(RedemptionTicket ticket, bool hold);
 
     /// <summary>
     /// Ends a redemption that reached the license issuer: records it durably and, when its license was issued and the

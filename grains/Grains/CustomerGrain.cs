@@ -289,8 +289,8 @@ public sealed class CustomerGrain(
             ? account with { Enabled = true }
             : account with { Enabled = false, DisabledAt = account.Enabled ? clock.GetUtcNow() : account.DisabledAt });
 
-    public Task<RedemptionStart> StartRedemption(RedemptionTicket ticket) =>
-        Redemptions.Start(() => Commit.Current, ticket);
+    public Task<RedemptionStart> StartRedemption(RedemptionTicket ticket, bool hold) =>
+        Redemptions.Start(() => Commit.Current, ticket, hold);
 
     public Task<RedemptionRefusal> EndRedemption(RedemptionTicket ticket, Guid hold, RedemptionRecord record) =>
         Redemptions.End(ticket, hold, record, decide => Commit.Submit(decide));

@@ -45,18 +45,18 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
     public void Stale() => _generation++;
 
     /// <summary>Starts a redemption against <paramref name="account"/> (<see cref="ICustomerGrain.StartRedemption"/>).</summary>
-    public async Task<RedemptionStart> Start(Func<CustomerState> account, RedemptionTicket ticket)
+    public async Task<RedemptionStart> Start(Func<CustomerState> account, RedemptionTicket ticket, bool hold)
     {
         await Loaded();
         var now = clock.GetUtcNow();
         _revoked.Expire(now);
         _used.Expire(now);
         if (Refusal(account(), ticket, now) is not RedemptionRefusal.None and var refusal) return new(refusal, Guid.Empty);
-        if (!ticket.SingleUse) return new(RedemptionRefusal.None, Guid.Empty);
+        if (!ticket.SingleUse || !hold) return new(RedemptionRefusal.None, Guid.Empty);
         if (_held.TryGetValue(ticket.TokenId, out var held) && held.Until > now) return new(RedemptionRefusal.AlreadyUsed, Guid.Empty);
-        var hold = Guid.NewGuid();
-        _held[ticket.TokenId] = (hold, now + options.Hold);
-        return new(RedemptionRefusal.None, hold);
+        var taken = Guid.NewGuid();
+        _held[ticket.TokenId] = (taken, now + options.Hold);
+        return new(RedemptionRefusal.None, taken);
     }
 
     /// <summary>

@@ -63,8 +63,9 @@ public static class RedemptionOutcomes
 }
 
 /// <summary>
-/// Which records to answer (section 8), newest first: those of <see cref="Cookie"/>, or of <see cref="TokenId"/>,
-/// or else <see cref="Length"/> (1–200) from the <see cref="Start"/>th newest (0 the newest).
+/// Which records to answer (section 8), newest first: those of <see cref="Cookie"/>, or of <see cref="TokenId"/>
+/// (the newest <see cref="MaxMatching"/> at most), or else <see cref="Length"/> (1–200) from the
+/// <see cref="Start"/>th newest (0 the newest).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Tokens.RecordsQuery")]
 public sealed record RecordsQuery(
@@ -78,6 +79,13 @@ public sealed record RecordsQuery(
 
     /// <summary>How many records a query without a length answers: the newest 32.</summary>
     public const int DefaultLength = 32;
+
+    /// <summary>
+    /// The most records a query by cookie or token id answers, newest first: the contract pages only the query by
+    /// position, and a cookie or a token has its redemptions of the retention window, few in practice; this bounds
+    /// one answer all the same.
+    /// </summary>
+    public const int MaxMatching = 10_000;
 }
 
 /// <summary>A records query's answer: <see cref="Authorized"/> false when the authenticator is not the customer's.</summary>
