@@ -1,4 +1,4 @@
--- wrk script of bench/run.sh: one of four scenarios, and a count of every answer that is not what it should be.
+-- wrk script of bench/run.sh: one of five scenarios, and a count of every answer that is not what it should be.
 --
 --   wrk ... -s bench/mint.lua <url> -- healthz
 --   wrk ... -s bench/mint.lua <url> -- spread <authenticator file> <tag>
@@ -8,6 +8,9 @@
 --   wrk ... -s bench/mint.lua <url> -- keyed <authenticator file> <tag>
 --                                    as spread, the value sent as Idempotency-Key (spec §11) instead;
 --                                    run.sh gives every wrk process its own tag
+--   wrk ... -s bench/mint.lua <url> -- redeem <rights file>
+--                                    Clear Key redemptions (spec §8): a GET of each line of the file (a rights
+--                                    path with its token) in turn; good is a 200 with a key
 --
 -- The file holds one production authenticator (`<customerId>,<secret>`) per line. A mint is a Widevine GET with
 -- the parameters of a valid request (spec §4, §5); it counts as good only when it is a 200 whose body is a
@@ -28,7 +31,7 @@ local function read_lines(path)
         if line ~= "" then table.insert(lines, line) end
     end
     file:close()
-    assert(#lines > 0, "no authenticators in " .. path)
+    assert(#lines > 0, "nothing in " .. path)
     return lines
 end
 
@@ -70,6 +73,9 @@ function init(args)
         -- bytes sent are the same and keyed against unkeyed is what the key costs the service: spread names it
         -- X-Request-Id, which the service ignores.
         key_header = scenario == "keyed" and "Idempotency-Key" or "X-Request-Id"
+    elseif scenario == "redeem" then
+        for i, path in ipairs(read_lines(args[2])) do requests[i] = wrk.format("GET", path) end
+        next_request = (thread_index * math.floor(#requests / 2)) % #requests + 1
     elseif scenario == "hot" then
         local first = read_lines(args[2])[1]
         for i = 1, 64 do requests[i] = mint_request(first, i) end
@@ -94,6 +100,8 @@ function response(status, headers, body)
     local ok
     if scenario == "healthz" then
         ok = status == 200
+    elseif scenario == "redeem" then
+        ok = status == 200 and body ~= nil and body:find('"keys":[{', 1, true) ~= nil
     else
         ok = status == 200 and body ~= nil and body:find("ExpressPlayToken=", 1, true) ~= nil
     end

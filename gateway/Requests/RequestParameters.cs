@@ -29,8 +29,10 @@ internal sealed class RequestParameters
         parameters.Add(request.QueryString.Value);
         if (request.Method == HttpMethods.Post && IsForm(request.ContentType))
         {
-            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            // The body stays open: a rights URL reads it again as the license challenge.
+            using var reader = new StreamReader(request.Body, Encoding.UTF8, leaveOpen: true);
             parameters.Add(await reader.ReadToEndAsync(cancellation));
+            if (request.Body.CanSeek) request.Body.Position = 0;
         }
         return parameters;
     }

@@ -31,7 +31,7 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     Task<RedemptionStart> StartRedemption(RedemptionTicket ticket, bool hold);
 
     /// <summary>
-    /// Ends a redemption that reached the license issuer: records it durably and, when its license was issued and the
+    /// Ends a redemption that reached the license issuer: records it durably (dated by the grain's clock) and, when its license was issued and the
     /// token is single-use, uses the token up in the same write; answers once durable. A single-use token that
     /// another redemption used meanwhile is refused <see cref="RedemptionRefusal.AlreadyUsed"/> and nothing is
     /// written: its license must not be answered. Throws <see cref="StorageUnavailableException"/> when the

@@ -28,6 +28,10 @@ namespace Orleans.Tokens.Grains;
 /// of keys the state keeps stays exact; changes of different KIDs share writes. An account written before keys had
 /// rows has them moved on activation.
 /// </para>
+/// <para>
+/// Redemptions (<see cref="Redemptions"/>): revoked and used-up tokens and redemption records are rows of their own
+/// too, written with the state; a single-use token is held for its redemption in this activation's memory.
+/// </para>
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(Days = 1)]
@@ -295,10 +299,10 @@ public sealed class CustomerGrain(
     public Task<RedemptionRefusal> EndRedemption(RedemptionTicket ticket, Guid hold, RedemptionRecord record) =>
         Redemptions.End(ticket, hold, record, decide => Commit.Submit(decide));
 
-    public Task<RecordsResult> FindRecords(KeyAccess access, RecordsQuery query) =>
+    public async Task<RecordsResult> FindRecords(KeyAccess access, RecordsQuery query) =>
         MintRules.Authenticated(Commit.Durable, access.Environment, access.SecretHash)
-            ? Redemptions.Find(query).ContinueWith(found => new RecordsResult(true, found.Result), TaskContinuationOptions.ExecuteSynchronously)
-            : Task.FromResult(new RecordsResult(false, []));
+            ? new RecordsResult(true, await Redemptions.Find(query))
+            : new RecordsResult(false, []);
 
     public Task<ImmutableArray<RedemptionRecord>> Records(RecordsQuery query)
     {

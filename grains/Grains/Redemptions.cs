@@ -77,7 +77,8 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
                 if (generation != _generation) throw new StorageUnavailableException("token rows are being read again");
                 if (usesUp && (_used.Contains(Hash(ticket.TokenId), now) || HeldByAnother(ticket.TokenId, hold, now)))
                     return Change<RedemptionRefusal>.None(RedemptionRefusal.AlreadyUsed);
-                var recordRow = new GrainRow(RedemptionRecord.Kind, $"{record.Time.UtcTicks:D19}.{Guid.NewGuid():N}", record, now, now + options.RecordLife);
+                // Dated by this grain's clock, which keeps the records' days.
+                var recordRow = new GrainRow(RedemptionRecord.Kind, $"{now.UtcTicks:D19}.{Guid.NewGuid():N}", record with { Time = now }, now, now + options.RecordLife);
                 ImmutableArray<GrainRow> appends = usesUp
                     ? [recordRow, new GrainRow(UsedKind, ticket.TokenId, true, now, ticket.ExpiresAt)]
                     : [recordRow];

@@ -19,9 +19,10 @@ CREATE TABLE IF NOT EXISTS GrainState
 -- Finds a grain's state rows, and so its log chains, by grain id alone. Written only when a state row is created.
 CREATE INDEX IF NOT EXISTS GrainStateByGrain ON GrainState (ServiceId, GrainId);
 
--- A grain's own rows that never expire (journal entries), written in the same transaction as its state row so
--- that the state row stays the same size however many there are. Times are Unix milliseconds. Files made before
--- GrainLog also hold expiring rows here; a later write of the grain that asks for it deletes them once expired.
+-- A grain's own rows that never expire (journal entries, stored keys) or live longer than a day (redemption records,
+-- used and revoked tokens), written in the same transaction as its state row so that the state row stays the same
+-- size however many there are. Times are Unix milliseconds. A later write of the grain that asks for it deletes the
+-- expired ones (files made before GrainLog also hold idempotency records here).
 CREATE TABLE IF NOT EXISTS GrainRow
 (
     ServiceId   TEXT    NOT NULL,

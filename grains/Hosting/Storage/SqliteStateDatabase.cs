@@ -11,13 +11,16 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// survives a crash of the process but not of the machine, and spares the fsync per commit. Not an
 /// <see cref="IFencingStateDatabase"/>: a failed write here was rolled back in-process before it was reported.
 /// <para>
-/// A grain's rows that never expire (journal entries) are kept in grain order (table <c>GrainRow</c>); rows that
-/// expire (idempotency records, one per keyed mint) are appended to <c>GrainLog</c> in the order written, each
+/// A grain's rows that never expire (journal entries), or live longer than <see cref="LoggedLife"/> (redemption
+/// records, used and revoked tokens), are kept in grain order (table <c>GrainRow</c>), the latter purged by the
+/// grain's own writes; rows that expire within it (idempotency records, one per keyed mint) are appended to
+/// <c>GrainLog</c> in the order written, each
 /// linked to the one its state row wrote before it, the state row to the last (<c>GrainState.LogHead</c>). A
 /// batch's appended rows then share a page or two of the log, where rows kept in grain order cost a page each
 /// (measured with bench/run.sh, keyed mints spread over 1,000 customers: 20 KB written to disk per mint with the
 /// rows in grain order, 3 KB with the log, 1.4 KB for unkeyed mints). A grain's logged rows are read along its
-/// chain, newest first; the log is purged from its oldest end only, so a chain ends at the first row that is gone.
+/// chain, newest first; the log is purged from its oldest end only, so a chain ends at the first row that is gone,
+/// and a row that lived longer than the rest would hold back the purge of every row after it: hence the bound.
 /// Reads take the newest row of a kind and key from both.
 /// </para>
 /// </summary>
@@ -25,6 +28,16 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
 {
     /// <summary>The most log rows one write deletes, so that a backlog of expired rows cannot stall one batch long.</summary>
     public const int PurgeAtMost = 50_000;
+
+    /// <summary>
+    /// The longest a row may live to go in the log (creation to expiry): a day, the idempotency window, and an hour
+    /// of clock skew between gateways and silos.
+    /// </summary>
+    public static readonly TimeSpan LoggedLife = TimeSpan.FromHours(25);
+
+    /// <summary>Whether <paramref name="row"/> goes in the log rather than the table.</summary>
+    private static bool Logged(RowWrite row) =>
+        row.ExpiresAtMs is { } expires && expires - row.CreatedAtMs <= (long)LoggedLife.TotalMilliseconds;
 
     private const string StateKey = "ServiceId = $service AND StateName = $state AND GrainId = $grain";
 
@@ -192,7 +205,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 WHERE {StateKey} AND Version = $version
                 RETURNING Version
                 """, "$state", "$grain", "$payload", "$version", "$logged");
-            // Expiring rows that an earlier schema kept in the table.
+            // The grain's rows in the table that live longer than the log's, and those an earlier schema kept there.
             _purge = Command(serviceId, """
                 DELETE FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND ExpiresAtMs < $before
                 """, "$grain", "$before");
@@ -205,9 +218,9 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 """, "$before");
             _append = Command(serviceId, """
                 INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
-                VALUES ($service, $grain, $kind, $key, $payload, $created, NULL)
-                ON CONFLICT DO UPDATE SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = NULL
-                """, "$grain", "$kind", "$key", "$payload", "$created");
+                VALUES ($service, $grain, $kind, $key, $payload, $created, $expires)
+                ON CONFLICT DO UPDATE SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = excluded.ExpiresAtMs
+                """, "$grain", "$kind", "$key", "$payload", "$created", "$expires");
             _remove = Command(serviceId, """
                 DELETE FROM GrainRow WHERE ServiceId = $service AND GrainId = $grain AND Kind = $kind AND RowKey = $key
                 """, "$grain", "$kind", "$key");
@@ -272,7 +285,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             long? first = null;
             foreach (var row in write.Rows)
             {
-                if (row.ExpiresAtMs is not { } expires) continue;
+                if (!Logged(row)) continue;
                 Set(_log, "$first", first is null);
                 Set(_log, "$previous", first is null && _heads.TryGetValue((write.StateName, write.GrainId), out var previous) ? previous : null);
                 Set(_log, "$state", write.StateName);
@@ -281,7 +294,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 Set(_log, "$key", row.Key);
                 Set(_log, "$payload", row.Payload);
                 Set(_log, "$created", row.CreatedAtMs);
-                Set(_log, "$expires", expires);
+                Set(_log, "$expires", row.ExpiresAtMs);
                 _log.ExecuteNonQuery();
                 first ??= raw.sqlite3_last_insert_rowid(_connection.Handle);
             }
@@ -306,7 +319,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
             }
             foreach (var row in write.Rows)
             {
-                if (row.ExpiresAtMs is not null) continue;
+                if (Logged(row)) continue;
                 if (row.Payload is null)
                 {
                     Set(_remove, "$grain", write.GrainId);
@@ -320,6 +333,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
                 Set(_append, "$key", row.Key);
                 Set(_append, "$payload", row.Payload);
                 Set(_append, "$created", row.CreatedAtMs);
+                Set(_append, "$expires", row.ExpiresAtMs);
                 _append.ExecuteNonQuery();
             }
         }
