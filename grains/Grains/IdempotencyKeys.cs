@@ -44,12 +44,10 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     private readonly ExpiringHashes _live = new();
     private readonly long _seed = Random.Shared.NextInt64();
     private DateTimeOffset? _purged;
-    private int _generation = 1;
-    private int _loaded;
-    private Task? _loading;
+    private RowsRead? _rowsRead;
 
     /// <summary>Another activation may have written records: the keys are read again before the next keyed mint.</summary>
-    public void Stale() => _generation++;
+    public void Stale() => Read.Stale();
 
     /// <summary>
     /// Answers a keyed mint: the first answer again (nothing debited), -9002 for other parameters, -9003 while the
@@ -64,8 +62,8 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
         try
         {
             var now = clock.GetUtcNow();
-            await Loaded();
-            var generation = _loaded;
+            await Read.Current();
+            var generation = Read.Generation;
             _live.Expire(now);
             var hash = Hash(keyed.Key);
             if (await Find(hash, keyed.Key, now) is { } first) return Replay(first, request, keyed);
@@ -75,7 +73,7 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 // Decided again after a failed write: the last decision is the one written.
                 recorded = null;
                 if (debit.State is null) return debit;
-                if (generation != _generation) throw new StorageUnavailableException("idempotency keys are being read again");
+                if (!Read.IsCurrent(generation)) throw new StorageUnavailableException("idempotency keys are being read again");
                 recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
                     IdempotencyRecord.WrapStoredKeys(keyed.RecordKey, debit.Result, request));
                 var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded.ToRow(), now, now + IdempotencyRecord.Window);
@@ -97,30 +95,20 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
         }
     }
 
-    /// <summary>Completes once the keys read are no older than the last <see cref="Stale"/>.</summary>
-    private Task Loaded()
-    {
-        if (_loaded == _generation) return Task.CompletedTask;
-        if (_loading is not { IsCompleted: false }) _loading = Load();
-        return _loading;
-    }
-
     /// <summary>
     /// Adds the stored keys to those known (never drops one: a key only goes when it expires). An expiry is stored
     /// to the millisecond, rounded down: the key counts as live for that millisecond more, and its record decides.
     /// </summary>
-    private async Task Load()
+    private async Task ReadKeys()
     {
-        while (_loaded != _generation)
+        foreach (var (key, expires) in await rows.Keys(grainId, IdempotencyRecord.Kind))
         {
-            var generation = _generation;
-            foreach (var (key, expires) in await rows.Keys(grainId, IdempotencyRecord.Kind))
-            {
-                if (expires is { } at) _live.Add(Hash(key), at.AddMilliseconds(1));
-            }
-            _loaded = generation;
+            if (expires is { } at) _live.Add(Hash(key), at.AddMilliseconds(1));
         }
     }
+
+    /// <summary>The stored keys, read before the first keyed mint and after every <see cref="Stale"/>.</summary>
+    private RowsRead Read => _rowsRead ??= new RowsRead(ReadKeys);
 
     private async ValueTask<IdempotencyRecord?> Find(ulong hash, string key, DateTimeOffset now) =>
         _live.Contains(hash, now) && IdempotencyRecord.FromRow(await rows.Find(grainId, IdempotencyRecord.Kind, key)) is { } record

@@ -37,17 +37,15 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
     private readonly Dictionary<string, (Guid Hold, DateTimeOffset Until)> _held = new(StringComparer.Ordinal);
     private readonly long _seed = Random.Shared.NextInt64();
     private DateTimeOffset? _purged;
-    private int _generation = 1;
-    private int _loaded;
-    private Task? _loading;
+    private RowsRead? _rowsRead;
 
     /// <summary>Another activation may have written rows: they are read again before the next redemption.</summary>
-    public void Stale() => _generation++;
+    public void Stale() => Read.Stale();
 
     /// <summary>Starts a redemption against <paramref name="account"/> (<see cref="ICustomerGrain.StartRedemption"/>).</summary>
     public async Task<RedemptionStart> Start(Func<CustomerState> account, RedemptionTicket ticket, bool hold)
     {
-        await Loaded();
+        await Read.Current();
         var now = clock.GetUtcNow();
         _revoked.Expire(now);
         _used.Expire(now);
@@ -69,12 +67,12 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
         var usesUp = ticket.SingleUse && record.Outcome == RedemptionOutcomes.Issued;
         try
         {
-            await Loaded();
-            var generation = _loaded;
+            await Read.Current();
+            var generation = Read.Generation;
             var now = clock.GetUtcNow();
             var refusal = await submit(account =>
             {
-                if (generation != _generation) throw new StorageUnavailableException("token rows are being read again");
+                if (!Read.IsCurrent(generation)) throw new StorageUnavailableException("token rows are being read again");
                 if (usesUp && (_used.Contains(Hash(ticket.TokenId), now) || HeldByAnother(ticket.TokenId, hold, now)))
                     return Change<RedemptionRefusal>.None(RedemptionRefusal.AlreadyUsed);
                 // Dated by this grain's clock, which keeps the records' days.
@@ -96,13 +94,13 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
     /// <summary>Revokes a token (<see cref="ICustomerGrain.RevokeToken"/>) through <paramref name="submit"/>; false when it was revoked already.</summary>
     public async Task<bool> Revoke(string tokenId, Func<Func<CustomerState, Change<bool>>, Task<bool>> submit)
     {
-        await Loaded();
-        var generation = _loaded;
+        await Read.Current();
+        var generation = Read.Generation;
         var now = clock.GetUtcNow();
         var until = now + LongestTokenLife;
         var revoked = await submit(account =>
         {
-            if (generation != _generation) throw new StorageUnavailableException("token rows are being read again");
+            if (!Read.IsCurrent(generation)) throw new StorageUnavailableException("token rows are being read again");
             if (_revoked.Contains(Hash(tokenId), now)) return Change<bool>.None(false);
             return new Change<bool>(account, true, [new GrainRow(RevokedKind, tokenId, true, now, until)]);
         });
@@ -143,29 +141,20 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
             ? account
             : account with { PurgeExpiredBefore = _purged = now };
 
-    /// <summary>Completes once the rows read are no older than the last <see cref="Stale"/>.</summary>
-    private Task Loaded()
+    /// <summary>Adds the stored revoked and used-up tokens to those known (an expiry is stored to the millisecond, rounded down).</summary>
+    private async Task ReadTokens()
     {
-        if (_loaded == _generation) return Task.CompletedTask;
-        if (_loading is not { IsCompleted: false }) _loading = Load();
-        return _loading;
-    }
-
-    private async Task Load()
-    {
-        while (_loaded != _generation)
+        foreach (var (set, kind) in new[] { (_revoked, RevokedKind), (_used, UsedKind) })
         {
-            var generation = _generation;
-            foreach (var (set, kind) in new[] { (_revoked, RevokedKind), (_used, UsedKind) })
+            foreach (var (key, expires) in await rows.Keys(grainId, kind))
             {
-                foreach (var (key, expires) in await rows.Keys(grainId, kind))
-                {
-                    if (expires is { } at) set.Add(Hash(key), at.AddMilliseconds(1));
-                }
+                if (expires is { } at) set.Add(Hash(key), at.AddMilliseconds(1));
             }
-            _loaded = generation;
         }
     }
+
+    /// <summary>The stored tokens, read before the first redemption and after every <see cref="Stale"/>.</summary>
+    private RowsRead Read => _rowsRead ??= new RowsRead(ReadTokens);
 
     private ulong Hash(string tokenId) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(tokenId.AsSpan()), _seed);
 }

@@ -7,8 +7,8 @@ namespace Orleans.Tokens.Tests.Redemption;
 /// <summary>
 /// The rights URLs of section 8 are called by players in web pages (EME): a CORS preflight (OPTIONS with
 /// <c>Origin</c> and <c>Access-Control-Request-Method</c>) is answered 204 with <c>Access-Control-Allow-Origin</c>,
-/// and the license answer itself carries it. (The contract names no CORS rule; this is the behaviour the brief
-/// gives, <c>Redemption:CorsOrigins</c> unset = any origin.)
+/// and the license answer itself carries it. (The contract names no CORS rule; this is the README's decision,
+/// <c>Redemption:CorsOrigins</c> unset = any origin.)
 /// </summary>
 [Collection(RedemptionCollection.Name)]
 public sealed class CorsTests(RedemptionGateway gateway)
@@ -21,12 +21,7 @@ public sealed class CorsTests(RedemptionGateway gateway)
     [InlineData(ClearKeyRights)]
     public async Task A_preflight_on_a_rights_URL_is_204_with_the_allowed_origin(string path)
     {
-        var request = new HttpRequestMessage(HttpMethod.Options, path + "?ExpressPlayToken=x");
-        request.Headers.Add("Origin", Origin);
-        request.Headers.Add("Access-Control-Request-Method", "POST");
-        request.Headers.Add("Access-Control-Request-Headers", "content-type");
-
-        var response = await gateway.Client.SendAsync(request);
+        var response = await PreflightAsync(path + "?ExpressPlayToken=x", "content-type");
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.True(response.Headers.TryGetValues("Access-Control-Allow-Origin", out var origins), "no Access-Control-Allow-Origin");
@@ -38,12 +33,7 @@ public sealed class CorsTests(RedemptionGateway gateway)
     [Fact]
     public async Task A_preflight_allows_the_ExpressPlayToken_header_in_which_section_8_lets_a_player_send_the_token()
     {
-        var request = new HttpRequestMessage(HttpMethod.Options, WidevineRights);
-        request.Headers.Add("Origin", Origin);
-        request.Headers.Add("Access-Control-Request-Method", "POST");
-        request.Headers.Add("Access-Control-Request-Headers", "content-type,expressplaytoken");
-
-        var response = await gateway.Client.SendAsync(request);
+        var response = await PreflightAsync(WidevineRights, "content-type,expressplaytoken");
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.True(response.Headers.TryGetValues("Access-Control-Allow-Headers", out var headers), "no Access-Control-Allow-Headers");
@@ -82,5 +72,15 @@ public sealed class CorsTests(RedemptionGateway gateway)
 
         await RefusedAsync(response, "malformed");
         Assert.True(response.Headers.Contains("Access-Control-Allow-Origin"), "no Access-Control-Allow-Origin");
+    }
+
+    /// <summary>A browser's preflight of a POST from <see cref="Origin"/> with <paramref name="headers"/>.</summary>
+    private Task<HttpResponseMessage> PreflightAsync(string pathAndQuery, string headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, pathAndQuery);
+        request.Headers.Add("Origin", Origin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", headers);
+        return gateway.Client.SendAsync(request);
     }
 }

@@ -178,8 +178,8 @@ public sealed class RecordsTests(RedemptionGateway gateway)
     }
 
     /// <summary>
-    /// A token id (section 7 gives it no form; the brief: 48 hex digits) that is not one is a bad parameter (-2035,
-    /// the brief's code) rather than an empty answer.
+    /// A token id (section 7 gives it no form; the README: 48 hex digits, 32 for tokens minted before) that is not
+    /// one is a bad parameter (-2035, the README's decision) rather than an empty answer.
     /// </summary>
     [Theory]
     [InlineData("xyz")]

@@ -8,7 +8,7 @@ namespace Orleans.Tokens.Tests.Redemption;
 /// <c>/hms/ck/rights</c>) and serving the Widevine rights URL; PlayReady forwarded to <see cref="Upstream"/> with
 /// the right bearer secret. CORS origins unset (any origin).
 /// </summary>
-public sealed class RedemptionGateway : GatewayFixture, IAsyncLifetime
+public sealed class RedemptionGateway : UpstreamGatewayFixture
 {
     public RedemptionGateway() : this(FakeLicenseServer.Start())
     {
@@ -23,17 +23,10 @@ public sealed class RedemptionGateway : GatewayFixture, IAsyncLifetime
         ["Issuers:Forwarding:PlayReady:Url"] = upstream.Url,
         ["Issuers:Forwarding:PlayReady:Secret"] = FakeLicenseServer.Secret,
         ["Issuers:Forwarding:TimeoutSeconds"] = "5",
-    }) => Upstream = upstream;
-
-    public FakeLicenseServer Upstream { get; }
-
-    Task IAsyncLifetime.InitializeAsync() => InitializeAsync();
-
-    async Task IAsyncLifetime.DisposeAsync()
+    }, upstream)
     {
-        await DisposeAsync();
-        await Upstream.DisposeAsync();
     }
+
 }
 
 [CollectionDefinition(Name)]
@@ -46,7 +39,7 @@ public sealed class RedemptionCollection : ICollectionFixture<RedemptionGateway>
 /// A gateway whose forwarding goes wrong: PlayReady is forwarded to <see cref="Upstream"/> with a secret it does not
 /// accept, Widevine to a port nothing listens on. Clear Key is not enabled.
 /// </summary>
-public sealed class ForwardingFaultGateway : GatewayFixture, IAsyncLifetime
+public sealed class ForwardingFaultGateway : UpstreamGatewayFixture
 {
     public ForwardingFaultGateway() : this(FakeLicenseServer.Start(), FreePorts.Take(1)[0])
     {
@@ -62,9 +55,23 @@ public sealed class ForwardingFaultGateway : GatewayFixture, IAsyncLifetime
         ["Issuers:Forwarding:Widevine:Url"] = $"http://127.0.0.1:{deadPort}/license",
         ["Issuers:Forwarding:Widevine:Secret"] = FakeLicenseServer.Secret,
         ["Issuers:Forwarding:TimeoutSeconds"] = "3",
-    }) => Upstream = upstream;
+    }, upstream)
+    {
+    }
 
-    public FakeLicenseServer Upstream { get; }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ForwardingFaultCollection : ICollectionFixture<ForwardingFaultGateway>
+{
+    public const string Name = "ForwardingFaultGateway";
+}
+
+/// <summary>A gateway fixture with a <see cref="FakeLicenseServer"/> of its own, stopped after the gateway.</summary>
+public abstract class UpstreamGatewayFixture(IReadOnlyDictionary<string, string> settings, FakeLicenseServer upstream)
+    : GatewayFixture(settings), IAsyncLifetime
+{
+    public FakeLicenseServer Upstream { get; } = upstream;
 
     Task IAsyncLifetime.InitializeAsync() => InitializeAsync();
 
@@ -73,10 +80,4 @@ public sealed class ForwardingFaultGateway : GatewayFixture, IAsyncLifetime
         await DisposeAsync();
         await Upstream.DisposeAsync();
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class ForwardingFaultCollection : ICollectionFixture<ForwardingFaultGateway>
-{
-    public const string Name = "ForwardingFaultGateway";
 }
