@@ -503,6 +503,10 @@ run_embedded() {
     measure embedded c hot "$http"
     keyed_pairs embedded "" "$http"
     clear_key_tokens "$http"
+    if [ "$warmup" -gt 0 ]; then
+        say "warming up redeem on :$http (${warmup}s)"
+        authenticators=$work/rights wrk_once "warmup-$http-redeem" "http://127.0.0.1:$http" redeem "$connections" "$threads" "$warmup" >/dev/null
+    fi
     authenticators=$work/rights measure embedded g redeem "$http"
     key_storage_pairs "$http" "$data" "$proxy"
     stop_embedded
