@@ -48,7 +48,8 @@ internal static class ErrorTexts
         [ErrorCode.InvalidSecurityLevel] = "Invalid security level value",
         [ErrorCode.MissingHdcpOutputControl] = "Missing HDCP output control value",
         [ErrorCode.InvalidLicenseDuration] = "Invalid license duration specified",
-        [ErrorCode.LicenseGenerationFailed] = "Failed to generate license",
+        // Section 8: a challenge the issuer cannot parse is -7008 with details; an issuer's failure has none.
+        [ErrorCode.LicenseGenerationFailed] = "Failed to generate license: <details>",
         [ErrorCode.InvalidWvExtension] = "Invalid WVExtension parameters specified",
         [ErrorCode.WidevineDisabled] = "Widevine option is disabled for this service",
         [ErrorCode.OutcomeUnknown] = "Outcome unknown: retry with the same Idempotency-Key",

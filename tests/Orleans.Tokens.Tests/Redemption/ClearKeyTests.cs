@@ -128,6 +128,21 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
         Assert.DoesNotContain(ValidRequests.ContentKey, error.Body, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>Section 8: a challenge the issuer cannot parse is 400 -7008 "with details": what is wrong, never the input.</summary>
+    [Fact]
+    public async Task A_challenge_that_does_not_parse_says_what_is_wrong()
+    {
+        var customer = await gateway.CreateCustomerAsync();
+        var token = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+
+        var response = await ClearKeyAsync(gateway, ClearKeyRights, token + "&errorFormat=json", "{\"kids\":[\"AAAA\"],\"type\":\"temporary\"}");
+
+        var error = await ErrorAsync(response, HttpStatusCode.BadRequest, -7008);
+        Assert.StartsWith("Failed to generate license: ", error.Text);
+        Assert.True(error.Text!.Length > "Failed to generate license: ".Length, error.Body);
+        Assert.DoesNotContain("AAAA", error.Text);
+    }
+
     [Fact]
     public async Task A_tampered_Clear_Key_token_is_400_4010_and_answers_no_key()
     {
