@@ -23,6 +23,13 @@ internal static class ErrorResponse
             $"<!DOCTYPE html>\n<html><head><title>Error {(int)error.Code}</title></head>" +
             $"<body><p>errorCode: {(int)error.Code}</p><p>errorText: {text}</p></body></html>\n");
     }
+
+    /// <summary>429 -9010 with <c>Retry-After</c> in whole seconds, at least 1 (RFC 9110 section 10.2.3; contract section 11).</summary>
+    public static Task TooManyRequests(HttpResponse response, TimeSpan wait, ErrorFormat format)
+    {
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Write(response, new TokenError(ErrorCode.TooManyRequests), format);
+    }
 }
 
 internal sealed record ErrorBody(int ErrorCode, string ErrorText);

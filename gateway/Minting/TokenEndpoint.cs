@@ -59,7 +59,7 @@ internal sealed class TokenEndpoint(
         }
         if (failedAuthentications.Blocked(address, out var wait))
         {
-            await TooManyRequests(context.Response, wait, format);
+            await ErrorResponse.TooManyRequests(context.Response, wait, format);
             return ErrorCode.TooManyRequests;
         }
 
@@ -91,7 +91,7 @@ internal sealed class TokenEndpoint(
         }
         if (result.Code == ErrorCode.TooManyRequests)
         {
-            await TooManyRequests(context.Response, result.RetryAfter ?? TimeSpan.Zero, format);
+            await ErrorResponse.TooManyRequests(context.Response, result.RetryAfter ?? TimeSpan.Zero, format);
             return result.Code;
         }
         if (result.Code != ErrorCode.None)
@@ -130,13 +130,6 @@ internal sealed class TokenEndpoint(
     public const int StatusClientClosedRequest = 499;
 
     /// <summary>
-    /// Section 11: -2030 only where nothing was debited: the grain said so (also from inside Orleans' wrapping, as
-    /// when an activation could not read its state), or the message never reached it; anything else (a timed-out
-    /// call, a silo that died, a write that could not be settled) is -9001. A silo that died is
-    /// <see cref="SiloUnavailableException"/>, a rejection by type, but Orleans also breaks with it the calls it had
-    /// already delivered to that silo, whose debits may be durable: it is -9001.
-    /// </summary>
-    /// <summary>
     /// For a failure none of the service's own outcome exceptions explains, where it was thrown: the stack's frames
     /// (types and methods, never a message, which could hold a request's values; but an invalid cast's, which names
     /// two types: Orleans says so when a call's answer is not of the type the call returns), so that a rare fault can
@@ -154,6 +147,13 @@ internal sealed class TokenEndpoint(
         return (failure is InvalidCastException ? $" ({failure.Message})" : "") + " at " + string.Join(" < ", frames);
     }
 
+    /// <summary>
+    /// Section 11: -2030 only where nothing was debited: the grain said so (also from inside Orleans' wrapping, as
+    /// when an activation could not read its state), or the message never reached it; anything else (a timed-out
+    /// call, a silo that died, a write that could not be settled) is -9001. A silo that died is
+    /// <see cref="SiloUnavailableException"/>, a rejection by type, but Orleans also breaks with it the calls it had
+    /// already delivered to that silo, whose debits may be durable: it is -9001.
+    /// </summary>
     internal static TokenError Outcome(Exception failure)
     {
         for (var cause = failure; cause is not null; cause = cause.InnerException)
@@ -162,13 +162,6 @@ internal sealed class TokenEndpoint(
             if (cause is StorageUnavailableException or OrleansMessageRejectionException) return TokenError.Unavailable;
         }
         return TokenError.OutcomeUnknown;
-    }
-
-    /// <summary>429 -9010 with <c>Retry-After</c> in whole seconds, at least 1 (RFC 9110 section 10.2.3).</summary>
-    private static Task TooManyRequests(HttpResponse response, TimeSpan wait, ErrorFormat format)
-    {
-        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ErrorResponse.Write(response, new TokenError(ErrorCode.TooManyRequests), format);
     }
 }
 

@@ -19,7 +19,7 @@ internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions o
     public async Task Handle(HttpContext context)
     {
         var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
-        var format = parameters.All("errorFormat") is ["json"] ? ErrorFormat.Json : ErrorFormat.Html;
+        var format = parameters.ErrorFormat;
         var authenticator = parameters.All("customerAuthenticator");
         if (authenticator.Count == 0)
         {
@@ -39,8 +39,7 @@ internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions o
         }
         if (failedAuthentications.Blocked(address, out var wait))
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await ErrorResponse.Write(context.Response, new TokenError(ErrorCode.TooManyRequests), format);
+            await ErrorResponse.TooManyRequests(context.Response, wait, format);
             return;
         }
         RecordsResult result;

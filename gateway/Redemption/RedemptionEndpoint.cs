@@ -42,7 +42,7 @@ internal sealed class RedemptionEndpoint(
     private async Task<string> Redeem(HttpContext context, Drm drm)
     {
         var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
-        var format = parameters.All("errorFormat") is ["json"] ? ErrorFormat.Json : ErrorFormat.Html;
+        var format = parameters.ErrorFormat;
         var token = RightsToken.Find(context.Request, parameters, drm);
         var reason = "missing";
         var payload = token is not null ? keys.Open(token, DateTimeOffset.UtcNow, out reason) : null;

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
+using Orleans.Tokens.Gateway.Errors;
 
 namespace Orleans.Tokens.Gateway.Requests;
 
@@ -36,6 +37,12 @@ internal sealed class RequestParameters
         }
         return parameters;
     }
+
+    /// <summary>
+    /// How an endpoint without a parameter table (the rights URLs, records) renders its errors: json when
+    /// <c>errorFormat=json</c> is given once, else html (section 2).
+    /// </summary>
+    public ErrorFormat ErrorFormat => All("errorFormat") is ["json"] ? ErrorFormat.Json : ErrorFormat.Html;
 
     /// <summary>Every non-empty value given for <paramref name="name"/>, in order.</summary>
     public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var values) ? values : [];

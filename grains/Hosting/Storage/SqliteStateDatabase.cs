@@ -33,7 +33,7 @@ public sealed class SqliteStateDatabase(string connectionString, string serviceI
     /// The longest a row may live to go in the log (creation to expiry): a day, the idempotency window, and an hour
     /// of clock skew between gateways and silos.
     /// </summary>
-    public static readonly TimeSpan LoggedLife = TimeSpan.FromHours(25);
+    public static readonly TimeSpan LoggedLife = IdempotencyRecord.Window + TimeSpan.FromHours(1);
 
     /// <summary>Whether <paramref name="row"/> goes in the log rather than the table.</summary>
     private static bool Logged(RowWrite row) =>
