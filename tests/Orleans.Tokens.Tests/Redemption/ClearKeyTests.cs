@@ -35,7 +35,7 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
         var customer = await gateway.CreateCustomerAsync();
         var before = await customer.ProductionBalanceAsync();
 
-        var token = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+        var token = await MintClearKeyAsync(gateway, Widevine(customer.Authenticator));
 
         Assert.Equal(before - 1, await customer.ProductionBalanceAsync());
         var keys = await LicenseAsync(await ClearKeyAsync(gateway, ClearKeyRights, token));
@@ -46,7 +46,7 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
     public async Task A_POST_answers_only_the_asked_KIDs_the_token_carries()
     {
         var customer = await gateway.CreateCustomerAsync();
-        var token = await MintClearKeyAsync(customer, ThreeKeys(customer));
+        var token = await MintClearKeyAsync(gateway, ThreeKeys(customer));
 
         var one = await LicenseAsync(await ClearKeyAsync(gateway, ClearKeyRights, token, ClearKeyBody(Kid1)));
         Assert.Equal(new Dictionary<string, string> { [Kid1] = Key1 }, one);
@@ -62,7 +62,7 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
     public async Task A_GET_answers_every_key_of_the_token()
     {
         var customer = await gateway.CreateCustomerAsync();
-        var token = await MintClearKeyAsync(customer, ThreeKeys(customer));
+        var token = await MintClearKeyAsync(gateway, ThreeKeys(customer));
 
         var keys = await LicenseAsync(await gateway.Client.GetAsync($"{ClearKeyRights}?ExpressPlayToken={token}"));
 
@@ -104,7 +104,7 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
     public async Task A_bad_challenge_is_not_reflected_raw_in_the_error()
     {
         var customer = await gateway.CreateCustomerAsync();
-        var token = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+        var token = await MintClearKeyAsync(gateway, Widevine(customer.Authenticator));
 
         var response = await ClearKeyAsync(gateway, ClearKeyRights, token, "{\"kids\":[\"<script>alert(1)</script>\"],\"type\":\"temporary\"}");
 
@@ -120,7 +120,7 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
     public async Task A_challenge_that_does_not_parse_is_400_7008(string body)
     {
         var customer = await gateway.CreateCustomerAsync();
-        var token = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+        var token = await MintClearKeyAsync(gateway, Widevine(customer.Authenticator));
 
         var response = await ClearKeyAsync(gateway, ClearKeyRights, token, body);
 
@@ -133,7 +133,7 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
     public async Task A_challenge_that_does_not_parse_says_what_is_wrong()
     {
         var customer = await gateway.CreateCustomerAsync();
-        var token = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+        var token = await MintClearKeyAsync(gateway, Widevine(customer.Authenticator));
 
         var response = await ClearKeyAsync(gateway, ClearKeyRights, token + "&errorFormat=json", "{\"kids\":[\"AAAA\"],\"type\":\"temporary\"}");
 
@@ -147,7 +147,7 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
     public async Task A_tampered_Clear_Key_token_is_400_4010_and_answers_no_key()
     {
         var customer = await gateway.CreateCustomerAsync();
-        var token = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+        var token = await MintClearKeyAsync(gateway, Widevine(customer.Authenticator));
         var tampered = token[..^2] + (token[^2] == 'A' ? 'B' : 'A') + token[^1];
 
         var response = await ClearKeyAsync(gateway, ClearKeyRights, tampered);
@@ -159,23 +159,11 @@ public sealed class ClearKeyTests(RedemptionGateway gateway)
     public async Task A_Widevine_token_is_the_wrong_DRM_at_the_Clear_Key_rights_URL()
     {
         var customer = await gateway.CreateCustomerAsync();
-        var clearKey = await MintClearKeyAsync(customer, Widevine(customer.Authenticator));
+        var clearKey = await MintClearKeyAsync(gateway, Widevine(customer.Authenticator));
         var widevine = await MintAsync(gateway, customer, Drm.Widevine);
 
         await RefusedAsync(await ClearKeyAsync(gateway, ClearKeyRights, widevine), "wrong DRM");
         await RefusedAsync(await ClearKeyAsync(gateway, WidevineRights, clearKey), "wrong DRM");
-    }
-
-    private async Task<string> MintClearKeyAsync(TestCustomer customer, Params request)
-    {
-        var response = await gateway.GetAsync(ClearKeyMint, request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
-        const string prefix = GatewayFixture.PublicBaseUrl + ClearKeyRights + "?ExpressPlayToken=";
-        Assert.StartsWith(prefix, body);
-        var token = body[prefix.Length..];
-        Assert.Matches("^[A-Za-z0-9_-]+$", token);
-        return token;
     }
 
     private static Params ThreeKeys(TestCustomer customer)

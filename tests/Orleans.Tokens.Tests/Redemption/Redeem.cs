@@ -27,6 +27,19 @@ public static class Redeem
     public static Task<string> MintAsync(GatewayFixture gateway, TestCustomer customer, Drm drm, params (string Name, string Value)[] extra) =>
         MintAsync(gateway, customer.Authenticator, drm, extra);
 
+    /// <summary>Mints at <c>/hms/ck/token</c>: a 200 whose body is the Clear Key rights URL with the token, which it returns.</summary>
+    public static async Task<string> MintClearKeyAsync(GatewayFixture gateway, Params request)
+    {
+        var response = await gateway.GetAsync(ClearKeyMint, request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
+        const string prefix = GatewayFixture.PublicBaseUrl + ClearKeyRights + "?ExpressPlayToken=";
+        Assert.StartsWith(prefix, body);
+        var token = body[prefix.Length..];
+        Assert.Matches("^[A-Za-z0-9_-]+$", token);
+        return token;
+    }
+
     public static Params Widevine(string authenticator) => new()
     {
         { "customerAuthenticator", authenticator },
