@@ -29,7 +29,7 @@ internal static class TokenCommands
         command.Action = new JsonAction(async (parse, cancellationToken) =>
         {
             var id = parse.GetRequiredValue(tokenId).ToLowerInvariant();
-            if (id.Length is not (32 or 48) || !Hex.IsHex(id)) throw new AdminException($"not a token id (48 hex digits, or 32 for tokens minted before): {id}");
+            if (!TokenIds.IsTokenId(id)) throw new AdminException($"not a token id (48 hex digits, or 32 for tokens minted before): {id}");
             var named = TokenIds.CustomerOf(id);
             var given = parse.GetValue(customer);
             var customerId = named ?? given

@@ -81,7 +81,7 @@ internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions o
         if (given > 1) return null;
         if (cookie is { Value: var text }) return new RecordsQuery(text, null, 0, RecordsQuery.MaxMatching);
         if (id is { Value: var tokenId })
-            return tokenId!.Length is 32 or 48 && Hex.IsHex(tokenId) ? new RecordsQuery(null, tokenId.ToLowerInvariant(), 0, RecordsQuery.MaxMatching) : null;
+            return TokenIds.IsTokenId(tokenId!) ? new RecordsQuery(null, tokenId.ToLowerInvariant(), 0, RecordsQuery.MaxMatching) : null;
         var first = 0;
         var count = RecordsQuery.DefaultLength;
         if (start is { Value: var startText } && (!int.TryParse(startText, NumberStyles.None, CultureInfo.InvariantCulture, out first))) return null;

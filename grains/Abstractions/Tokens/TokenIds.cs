@@ -19,6 +19,9 @@ public static class TokenIds
         return Convert.ToHexStringLower(id);
     }
 
+    /// <summary>Whether <paramref name="text"/> has a token id's form: 48 hex digits, or 32 for tokens sealed before.</summary>
+    public static bool IsTokenId(string text) => text.Length is 32 or 48 && Hex.IsHex(text);
+
     /// <summary>The customer a token id names, or null for an id of the earlier form or one that is not a token id.</summary>
     public static long? CustomerOf(string tokenId)
     {
