@@ -84,16 +84,11 @@ rows=$work/rows                # one line per measurement: storage|scenario|targ
 mkdir -p "$results_dir"
 : >"$rows"
 
-release() { echo "$repo/$1/bin/Release/net10.0/$2"; }
-gateway_dll=$(release gateway Orleans.Tokens.Gateway.dll)
-admin_dll=$(release admin Orleans.Tokens.Admin.dll)
-
-say() { echo "bench $(date +%T): $*" >&2; }
-fail() { say "$*"; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
 # ---- cleanup: only what this run started -------------------------------------------------------------------------
 
-embedded_pid=
 cluster_started=
 pg_data_created=
 wrk_pids=()
@@ -125,17 +120,6 @@ restore_pg_env() {
     if [ -f "$work/postgres.env.saved" ]; then cp "$work/postgres.env.saved" "$pg_env"; else rm -f "$pg_env"; fi
 }
 
-stop_embedded() {
-    [ -n "$embedded_pid" ] || return 0
-    if kill -0 "$embedded_pid" 2>/dev/null && tr '\0' ' ' <"/proc/$embedded_pid/cmdline" | grep -qF "$gateway_dll"; then
-        say "stopping the embedded gateway (pid $embedded_pid)"
-        kill -TERM "$embedded_pid"
-        for _ in $(seq 30); do kill -0 "$embedded_pid" 2>/dev/null || break; sleep 1; done
-        if kill -0 "$embedded_pid" 2>/dev/null; then kill -KILL "$embedded_pid"; fi
-    fi
-    embedded_pid=
-}
-
 # ---- what it needs -----------------------------------------------------------------------------------------------
 
 install_wrk() {
@@ -144,28 +128,6 @@ install_wrk() {
     say "installing wrk (apt)"
     { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } >"$work/apt.log" 2>&1 \
         || fail "apt-get install wrk failed, see $work/apt.log"
-}
-
-build() {
-    say "building (Release)"
-    local project
-    for project in gateway admin silo; do
-        dotnet build -c Release -nologo -v q "$repo/$project" >"$work/build-$project.log" 2>&1 \
-            || fail "build of $project failed, see $work/build-$project.log"
-    done
-}
-
-port_in_use() { ss -Htln "sport = :$1" | grep -q .; }
-
-# A free port below the kernel's ephemeral range, so that no outgoing connection takes it between this check and
-# the bind (a silo once failed to start with "address in use" on a port picked from 40000-48999).
-free_port() {
-    local port low
-    low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) || low=32768
-    for port in $(shuf -i 20000-$(( ${low:-32768} - 1 )) -n 100); do
-        port_in_use "$port" || { echo "$port"; return; }
-    done
-    fail "no free port found"
 }
 
 # ---- CPU accounting: ticks of process groups and of the whole machine ---------------------------------------------
@@ -346,18 +308,9 @@ keyed_pairs() {
 
 # activate <port>: one mint from every customer, 32 at a time (curl --parallel), each answer a 200 with a token.
 activate() {
-    local config=$work/activate.curl i=0 authenticator started=$SECONDS bad
-    while IFS= read -r authenticator; do
-        i=$((i + 1))
-        printf 'url = "http://127.0.0.1:%s/hms/wv/token?customerAuthenticator=%s&kid=%032x&contentKey=00112233445566778899aabbccddeeff&securityLevel=1&hdcpOutputControl=0&errorFormat=json"\noutput = "/dev/null"\n' \
-            "$1" "$authenticator" "$i"
-    done <"$work/authenticators" >"$config"
+    local started=$SECONDS
     say "activating the $customers customers: one mint each on :$1, 32 at a time"
-    curl -s --no-progress-meter --parallel --parallel-max 32 --max-time 60 -w '%{http_code}\n' -K "$config" \
-        >"$work/activate.codes" 2>"$work/activate.err" || true
-    bad=$(grep -cv '^200$' "$work/activate.codes" || true)
-    [ "$(grep -c '^200$' "$work/activate.codes")" -eq "$customers" ] && [ "$bad" -eq 0 ] \
-        || fail "activating the customers: $bad answers were not 200 ($(sort "$work/activate.codes" | uniq -c | tr -s ' \n' ' '))"
+    mint_each "$1" "$work/authenticators"
     activation="$((SECONDS - started)) s for $customers first mints on :$1 (32 at a time)"
     echo "$activation" >>"$work/activations"
     say "  $activation"
@@ -381,19 +334,6 @@ warm() {
 
 # Customer ids unique to this run (the cluster's database outlives a run): 10 digits, no leading zero.
 id_base=$(( 1000000000 + ($(date +%s) % 100000) * 10000 ))   # below 2^31 too
-
-# create_customers <admin command…>: one batch run; writes the production authenticators to $work/authenticators.
-create_customers() {
-    say "creating $customers customers with $balance tokens each (one admin batch)"
-    local i out=$work/customers.jsonl
-    for i in $(seq 1 "$customers"); do echo "customer create $((id_base + i)) --balance $balance"; done \
-        | "$@" batch >"$out" 2>"$work/admin.err" || {
-            head -n 3 "$out" >&2; tail -n 5 "$work/admin.err" >&2; fail "admin batch failed"; }
-    sed -nE 's/.*"production":"([^"]+)".*/\1/p' "$out" >"$work/authenticators"
-    local made
-    made=$(wc -l <"$work/authenticators")
-    [ "$made" -eq "$customers" ] || { head -n 3 "$out" >&2; fail "admin batch made $made of $customers customers"; }
-}
 
 # check_mint <port>: one mint by hand from the first customer must be a 200 with a token, so that a wrong request
 # fails here and not as a column of errors.
@@ -449,14 +389,12 @@ print(row[0] if row else "?")
 PY
 }
 
-# key_storage_pairs <port> <data directory> <Orleans gateway port>: (e) and (f) as $pairs pairs, then each customer's state row size.
+# key_storage_pairs <port>: (e) and (f) on the embedded gateway as $pairs pairs, then each customer's state row size.
 key_storage_pairs() {
     local none=$((id_base + customers + 1)) many=$((id_base + customers + 2)) r tag
-    printf 'customer create %s --balance %s\ncustomer create %s --balance %s\n' "$none" "$balance" "$many" "$balance" \
-        | env Cluster__GatewayPort="$3" Tokens__DataDirectory="$2" dotnet "$admin_dll" batch >"$work/key-customers.jsonl" \
-        || fail "creating the key-storage customers failed"
-    sed -nE 's/.*"production":"([^"]+)".*/\1/p' "$work/key-customers.jsonl" | sed -n 1p >"$work/auth-no-keys"
-    sed -nE 's/.*"production":"([^"]+)".*/\1/p' "$work/key-customers.jsonl" | sed -n 2p >"$work/auth-keys"
+    create_customers "$none" 2 "$balance" 1 "$work/key-customers" embedded_admin
+    sed -n 1p "$work/key-customers" >"$work/auth-no-keys"
+    sed -n 2p "$work/key-customers" >"$work/auth-keys"
     store_keys "$1" "$(cat "$work/auth-keys")" "$key_count"
     for r in $(seq 1 "$pairs"); do
         tag=; [ "$r" -eq 1 ] || tag="-pair$r"
@@ -468,35 +406,15 @@ key_storage_pairs() {
             authenticators=$work/auth-no-keys measure embedded e "keys0$tag" "$1"
         fi
     done
-    echo "$(state_bytes "$2" "$none") $(state_bytes "$2" "$many")" >"$work/state-bytes"
+    echo "$(state_bytes "$embedded_data" "$none") $(state_bytes "$embedded_data" "$many")" >"$work/state-bytes"
 }
 
 # ---- the embedded default ----------------------------------------------------------------------------------------
 
-embedded_ready() {
-    curl -sf "http://127.0.0.1:$1/healthz" >/dev/null || return 1
-    curl -s "http://127.0.0.1:$1/hms/wv/token?customerAuthenticator=1,00000000000000000000000000000000&kid=^ready&contentKey=00112233445566778899aabbccddeeff&securityLevel=1&hdcpOutputControl=0&errorFormat=json" \
-        | grep -q -- '-2018'
-}
-
 run_embedded() {
-    local http silo proxy data=$work/embedded-data
-    http=$(free_port); silo=$(free_port); proxy=$(free_port)
-    while [ "$silo" = "$http" ]; do silo=$(free_port); done
-    while [ "$proxy" = "$http" ] || [ "$proxy" = "$silo" ]; do proxy=$(free_port); done
-    mkdir -p "$data"
-    say "starting the embedded gateway on :$http (silo :$silo, Orleans gateway :$proxy, data $data)"
-    (cd "$work" && exec dotnet "$gateway_dll" --urls "http://127.0.0.1:$http" --Issuers:ClearKey:Enabled=true \
-        --Cluster:SiloPort="$silo" --Cluster:GatewayPort="$proxy" --Tokens:DataDirectory="$data") \
-        >"$work/embedded.log" 2>&1 </dev/null &
-    embedded_pid=$!
-    local deadline=$((SECONDS + 120))
-    until embedded_ready "$http"; do
-        kill -0 "$embedded_pid" 2>/dev/null || { tail -n 20 "$work/embedded.log" >&2; fail "the embedded gateway exited"; }
-        [ $SECONDS -lt $deadline ] || fail "the embedded gateway was not ready within 120 s"
-        sleep 1
-    done
-    create_customers env Cluster__GatewayPort="$proxy" Tokens__DataDirectory="$data" dotnet "$admin_dll"
+    start_embedded "$work/embedded-data" --Issuers:ClearKey:Enabled=true
+    local http=$embedded_http
+    create_customers "$((id_base + 1))" "$customers" "$balance" 1 "$work/authenticators" embedded_admin
     check_mint "$http"
     warm "$http"
     measure embedded a healthz "$http"
@@ -508,7 +426,7 @@ run_embedded() {
         authenticators=$work/rights wrk_once "warmup-$http-redeem" "http://127.0.0.1:$http" redeem "$connections" "$threads" "$warmup" >/dev/null
     fi
     authenticators=$work/rights measure embedded g redeem "$http"
-    key_storage_pairs "$http" "$data" "$proxy"
+    key_storage_pairs "$http"
     stop_embedded
 }
 
@@ -524,7 +442,7 @@ run_cluster() {
     say "starting the cluster (cluster.sh up, PostgreSQL on :$TOKENS_PG_PORT)"
     cluster_started=1
     "$cluster_sh" up >"$work/cluster.log" 2>&1 || { tail -n 20 "$work/cluster.log" >&2; fail "cluster.sh up failed"; }
-    create_customers "$cluster_sh" admin
+    create_customers "$((id_base + 1))" "$customers" "$balance" 1 "$work/authenticators" "$cluster_sh" admin
     check_mint "${cluster_http_ports[0]}"; check_mint "${cluster_http_ports[1]}"
     warm "${cluster_http_ports[@]}"
     local one=${cluster_http_ports[0]}
@@ -643,7 +561,7 @@ main() {
     local load_before load_after status=0
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     install_wrk
-    build
+    build gateway admin silo
     [ "$only" = cluster ] || run_embedded
     [ "$only" = embedded ] || run_cluster
     load_after=$(cut -d' ' -f1-3 /proc/loadavg)
