@@ -42,6 +42,19 @@ free_ports() {
     echo "${ports[*]}"
 }
 
+# CPU time in clock ticks (clk_tck a second): of the given processes (user + system, all threads), and of the
+# whole machine busy.
+clk_tck=$(getconf CLK_TCK)
+proc_ticks() {
+    local pid total=0 t
+    for pid in "$@"; do
+        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+
 # ---- the embedded gateway ----------------------------------------------------------------------------------------
 
 embedded_pid=
