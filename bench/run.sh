@@ -2,7 +2,7 @@
 # The benchmark of Orleans.Tokens: wrk against the gateway, on the embedded default and on the local PostgreSQL
 # cluster, in one run.
 #
-#   bench/run.sh [-d seconds] [-c connections] [-w warmup-seconds] [-p pairs] [--only embedded|cluster]
+#   bench/run.sh [-d seconds] [-c connections] [-w warmup-seconds] [-p pairs] [--only embedded|cluster|accounts]
 #
 # For each storage it measures, with `wrk -t2 -c<connections> -d<seconds>s --latency` and bench/mint.lua,
 #   (a) GET /healthz: no grain call, no I/O, the HTTP ceiling of the same process;
@@ -25,9 +25,12 @@
 # On the cluster it measures one gateway (:8081), then the same spread over both gateways (:8081 and :8082,
 # two wrk processes at once with half the connections each: req/s summed, p50/p99 the larger of the two).
 # The table also goes to bench/results/<timestamp>.txt, with the CPU each process used and top snapshots.
+# --only accounts runs bench/accounts.sh instead, on the embedded default, and nothing else: the resident memory per
+# active customer grain (10,000 active, BENCH_ACTIVE) and the time and database size of BENCH_ACCOUNTS (1,000,000)
+# accounts created through the grains (BENCH_ADMINS admin batch runs at once, 4); its lines are the results.
 #
 # Environment (the options override): BENCH_DURATION (20), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-# BENCH_WARMUP (10), BENCH_PAIRS (3), BENCH_CUSTOMERS (1000), BENCH_BALANCE (10000000), BENCH_KEYS (100000), BENCH_ONLY (embedded|cluster),
+# BENCH_WARMUP (10), BENCH_PAIRS (3), BENCH_CUSTOMERS (1000), BENCH_BALANCE (10000000), BENCH_KEYS (100000), BENCH_ONLY (embedded|cluster|accounts),
 # BENCH_PG_PORT (55442: the cluster's PostgreSQL, apart from the 55432 a developer's cluster uses).
 # Needs the .NET 10 SDK; installs wrk with apt if missing (as root). Everything it starts is stopped on exit.
 set -euo pipefail
@@ -64,7 +67,7 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument $1" >&2; usage ;;
     esac
 done
-case "$only" in ""|embedded|cluster) ;; *) echo "--only takes embedded or cluster" >&2; exit 2 ;; esac
+case "$only" in ""|embedded|cluster|accounts) ;; *) echo "--only takes embedded, cluster or accounts" >&2; exit 2 ;; esac
 for n in "$duration" "$connections" "$threads" "$warmup" "$pairs" "$customers" "$balance" "$key_count"; do
     [[ $n =~ ^[0-9]+$ ]] || { echo "not a whole number: $n" >&2; exit 2; }
 done
@@ -132,16 +135,7 @@ install_wrk() {
 
 # ---- CPU accounting: ticks of process groups and of the whole machine ---------------------------------------------
 
-clk_tck=$(getconf CLK_TCK)
-proc_ticks() {   # utime+stime of the given pids, all threads
-    local pid total=0 t
-    for pid in "$@"; do
-        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
-        total=$((total + ${t:-0}))
-    done
-    echo "$total"
-}
-machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+# clk_tck, proc_ticks and machine_ticks are in lib.sh.
 iowait_ticks() { awk '/^cpu /{print $6; exit}' /proc/stat; }
 # This cluster's PostgreSQL only (other instances may run): its postmaster, with the time of the backends that
 # have exited (reaped into the postmaster's cutime/cstime, so connections opened and closed meanwhile count), and
@@ -461,13 +455,18 @@ run_cluster() {
 
 # ---- the report --------------------------------------------------------------------------------------------------
 
-report() {
-    local load_before=$1 load_after=$2
+# heading <load average before> <after> [what follows "machine: <cores>, <memory>"] [a line after that]
+heading() {
     echo "Orleans.Tokens benchmark, $(date -Is), commit $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- . 2>/dev/null || echo ' (modified)')"
-    echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); wrk $(wrk --version 2>&1 | awk 'NR==1{print $2}') on the same machine, 127.0.0.1"
-    echo "wrk -t$threads -c$connections -d${duration}s --latency, ${warmup}s warm-up of each kind first; $customers customers"
-    echo "load average before: $load_before"
-    echo "load average after:  $load_after"
+    echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)${3:-}"
+    [ -z "${4:-}" ] || echo "$4"
+    echo "load average before: $1"
+    echo "load average after:  $2"
+}
+
+report() {
+    heading "$1" "$2" "; wrk $(wrk --version 2>&1 | awk 'NR==1{print $2}') on the same machine, 127.0.0.1" \
+        "wrk -t$threads -c$connections -d${duration}s --latency, ${warmup}s warm-up of each kind first; $customers customers"
     sed 's/^/activation (warm-up): /' "$work/activations" 2>/dev/null || true
     echo
     printf '%-9s %-34s %-11s %9s %8s %8s %8s %8s %7s  %s\n' \
@@ -557,9 +556,20 @@ report() {
     [ "$flagged" -eq 0 ]
 }
 
+# --only accounts: bench/accounts.sh's lines under the heading are the results.
+run_accounts() {
+    local load_before=$1
+    build gateway admin
+    "$here/accounts.sh" --no-build >"$work/accounts.txt"
+    { heading "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"; echo; cat "$work/accounts.txt"; } >"$results"
+    cat "$results"
+    echo "written to ${results#"$repo"/}"
+}
+
 main() {
     local load_before load_after status=0
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    if [ "$only" = accounts ]; then run_accounts "$load_before"; return; fi
     install_wrk
     build gateway admin silo
     [ "$only" = cluster ] || run_embedded
