@@ -16,9 +16,11 @@
 #     have under the default cap; a grain beyond the cap has none.
 # (b) Starts a gateway on a new data directory and creates <accounts> (1,000,000) customers through the grains and
 #     storage, as an operator does: `admin batch`, <processes> (4) runs at once, each its share of the lines one
-#     after another. Prints the time, accounts/s, the SQLite database's size (file + WAL) in bytes and per account,
-#     the file's size once the gateway has stopped (its WAL checkpointed into it), and the gateway's resident
-#     memory with the accounts made: creating an account activates its grain, which stays active (a day).
+#     after another. Prints the time and accounts/s, overall and by tenth of the accounts with the gateway's CPU
+#     per account and the machine's busy cores (a slowdown of the service told from other work on the machine); the
+#     SQLite database's size (file + WAL) in bytes and per account while the gateway runs and once it has stopped
+#     (its WAL checkpointed); and the gateway's resident memory with the accounts made: creating an account
+#     activates its grain, which stays active (a day).
 # A count of 0 leaves its part out. The figures go to stdout as plain lines, progress to stderr; bench/run.sh
 # --only accounts runs this and writes them to bench/results/<timestamp>.txt.
 #
