@@ -9,6 +9,7 @@ using Orleans.Tokens.Gateway.Requests;
 using Orleans.Tokens.Hosting;
 using Orleans.Tokens.Hosting.Health;
 using Orleans.Tokens.Hosting.Tls;
+using Orleans.Tokens.WebHosting;
 
 namespace Orleans.Tokens.Gateway;
 
