@@ -44,10 +44,10 @@ internal sealed partial class CachedProbe(string failure, Func<CancellationToken
 
     private async Task<Answer> Ask()
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
-        timeout.CancelAfter(Timeout);
         try
         {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+            timeout.CancelAfter(Timeout);
             await probe(timeout.Token).WaitAsync(timeout.Token);
             return new(HealthCheckResult.Healthy(), Stopwatch.GetTimestamp());
         }
