@@ -34,7 +34,7 @@ public static class MonitoringSetup
     /// <summary>The meters a host exports at <c>/metrics</c>: Orleans' own, the service's, grain storage's.</summary>
     public static readonly string[] Meters = ["Microsoft.Orleans", TokensMetrics.MeterName, StorageMetrics.MeterName];
 
-    /// <summary>The tag of the health checks that <c>/readyz</c> runs (<c>/healthz</c> runs none).</summary>
+    /// <summary>The tag of the health checks that <c>/readyz</c> runs (<c>/healthz</c> runs none: it is a plain answer).</summary>
     private const string ReadinessTag = "ready";
 
     /// <summary>
@@ -75,7 +75,8 @@ public static class MonitoringSetup
         host.GetRequiredService<TokensMetrics>();
         host.GetService<StorageMetrics>();
         var health = host.GetRequiredService<HealthCheckService>();
-        mapGet(LivenessPath, HealthEndpoint(endpoints, health, _ => false, "ok"));
+        // Liveness runs no check, so it stays the bare request the benchmark compares mints with (bench/run.sh, (a)).
+        mapGet(LivenessPath, context => PlainText.Write(context.Response, StatusCodes.Status200OK, "ok"));
         mapGet(ReadinessPath, HealthEndpoint(endpoints, health, check => check.Tags.Contains(ReadinessTag), "ready"));
         if (metrics)
             // The exporter's middleware is not public: a pipeline of its own runs it for every request mapGet lets through.
