@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OpenTelemetry.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Management;
 using Orleans.Tokens.Gateway.Minting;
@@ -9,6 +8,7 @@ using Orleans.Tokens.Gateway.Requests;
 using Orleans.Tokens.Hosting;
 using Orleans.Tokens.Hosting.Health;
 using Orleans.Tokens.Hosting.Tls;
+using Orleans.Tokens.WebHosting;
 
 namespace Orleans.Tokens.Gateway;
 
@@ -34,12 +34,10 @@ internal static class GatewaySetup
             builder.UseOrleans(silo => silo.UseTokensSilo(settings));
         else
             builder.UseOrleansClient(client => client.UseTokensCluster(settings, ClusterRole.Gateway));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(TokensMetricsSetup.Meters)
-            // Every scrape sees the current values (the exporter would otherwise answer from a 300 ms cache).
-            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
-        builder.Services.AddTokensMetrics();
-        builder.Services.AddSingleton<IReadinessProbe, ClusterProbe>();
+        // /readyz asks the cluster, and the embedded default's storage too.
+        builder.Services.AddTokensMetricsAndHealth(settings.Mode == ClusterMode.Embedded
+            ? ReadinessDependencies.Storage | ReadinessDependencies.Cluster
+            : ReadinessDependencies.Cluster);
         builder.Services.AddTokensShutdown();
 
         builder.Services.AddSingleton(settings);
@@ -78,8 +76,9 @@ internal static class GatewaySetup
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
         app.UseCors();
-        // The meter provider before any instrument: a measurement made before it listens (the first zeros) is lost.
-        var meters = app.Services.GetRequiredService<MeterProvider>();
+        // First, as it starts the meter provider before any instrument. Section 11: /metrics (customer ids, balances)
+        // is on the management listener, and here only when asked.
+        app.MapProbes(app.Services, metrics: app.Configuration.GetValue("Management:MetricsOnPublic", false));
 
         var settings = app.Services.GetRequiredService<TokensSettings>();
         if (settings.Mode == ClusterMode.Embedded)
@@ -87,8 +86,6 @@ internal static class GatewaySetup
 
         var mint = app.Services.GetRequiredService<TokenEndpoint>();
         var redeem = app.Services.GetRequiredService<RedemptionEndpoint>();
-        app.Services.StartTokensMetrics();
-        var readiness = app.Services.GetRequiredService<Readiness>();
         app.MapContract("/hms/wv/token", GetOrPost, context => mint.Handle(context, Drm.Widevine));
         app.MapContract("/hms/pr/token", GetOrPost, context => mint.Handle(context, Drm.PlayReady));
         app.MapContract("/hms/wv/rights/", GetOrPost, context => redeem.Handle(context, Drm.Widevine)).RequireCors(RightsCors);
@@ -105,34 +102,18 @@ internal static class GatewaySetup
         app.MapContract("/hms/records", Get, records.Handle);
         var keyStore = app.Services.GetRequiredService<KeyStorage.KeyStoreEndpoint>();
         app.Map(KeyStorage.KeyStoreEndpoint.Prefix + "/{**rest}", keyStore.Handle);
-        app.MapProbes(readiness);
         app.MapContract(OpenApi.OpenApiDocument.Path, Get, context => OpenApi.OpenApiDocument.Write(context.Response));
-        // Section 11: /metrics (customer ids, balances) is on the management listener, and here only when asked.
-        if (app.Configuration.GetValue("Management:MetricsOnPublic", false))
-            app.MapMetrics(meters);
         app.MapFallback("{**path}", NotFound);
         return app;
     }
 
-    /// <summary><c>GET /healthz</c> (the process answers) and <c>GET /readyz</c> (<see cref="Readiness"/>).</summary>
-    public static void MapProbes(this WebApplication app, Readiness readiness)
-    {
-        app.MapContract("/healthz", Get, context => PlainText.Write(context.Response, StatusCodes.Status200OK, "ok"));
-        app.MapContract("/readyz", Get, async context =>
-        {
-            var (ready, reason) = await readiness.Check(context.RequestAborted);
-            await PlainText.Write(context.Response, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, reason);
-        });
-    }
-
-    /// <summary><c>GET /metrics</c>: the Prometheus text of <paramref name="meters"/>; other methods 405.</summary>
-    public static void MapMetrics(this WebApplication app, MeterProvider meters)
-    {
-        // Methods are case-sensitive (RFC 9110 §9.1): HttpMethods.IsGet would let "get" through.
-        app.UseWhen(context => context.Request.Path.Value == "/metrics" && context.Request.Method == HttpMethods.Get,
-            branch => branch.UseOpenTelemetryPrometheusScrapingEndpoint(meters, predicate: null, path: "/metrics", configureBranchedPipeline: null, optionsName: null));
-        app.MapContract("/metrics", Get, NotFound);
-    }
+    /// <summary>
+    /// <c>GET /healthz</c>, <c>GET /readyz</c> and, with <paramref name="metrics"/>, <c>GET /metrics</c> of
+    /// <paramref name="gateway"/>'s services (<see cref="MonitoringSetup.MapTokensProbes"/>) on this listener, under
+    /// section 1's rules: another method 405 (a method in another case too, RFC 9110 §9.1), the path in another case 404.
+    /// </summary>
+    public static void MapProbes(this WebApplication app, IServiceProvider gateway, bool metrics) =>
+        app.MapTokensProbes(gateway, (path, handler) => app.MapContract(path, Get, handler), metrics);
 
     /// <summary>The CORS policy of the rights URLs, so that a player's page on another origin gets its license (section 8).</summary>
     private const string RightsCors = "rights";

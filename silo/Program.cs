@@ -1,6 +1,6 @@
-using OpenTelemetry.Metrics;
 using Orleans.Tokens.Hosting;
 using Orleans.Tokens.Hosting.Health;
+using Orleans.Tokens.WebHosting;
 
 namespace Orleans.Tokens.Silo;
 
@@ -23,24 +23,13 @@ internal static class Program
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var settings = TokensSettings.From(builder.Configuration);
         builder.UseOrleans(silo => silo.UseTokensSilo(settings));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(TokensMetricsSetup.Meters)
-            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        // /readyz asks the silo's grain storage.
+        builder.Services.AddTokensMetricsAndHealth(ReadinessDependencies.Storage);
         builder.Services.AddTokensShutdown();
 
         var app = builder.Build();
-        app.Services.StartTokensMetrics();
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-            context.Request.Path.Value == "/metrics" && HttpMethods.IsGet(context.Request.Method));
-        var readiness = app.Services.GetRequiredService<Readiness>();
-        // Liveness: no grain call, no I/O.
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        // Readiness: storage answers a sentinel read (2 s timeout, 2 s cache); 503 as soon as stopping begins.
-        app.MapGet("/readyz", async (HttpContext context) =>
-        {
-            var (ready, reason) = await readiness.Check(context.RequestAborted);
-            return Results.Text(reason + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        // Routing's own rules for other methods and paths: the silo serves no path of the contract's section 1.
+        app.MapTokensProbes(app.Services, (path, handler) => app.MapGet(path, handler), metrics: true);
         app.Run();
     }
 

@@ -1,17 +1,15 @@
-using OpenTelemetry.Metrics;
-using Orleans.Tokens.Hosting.Health;
-
 namespace Orleans.Tokens.Gateway.Management;
 
 /// <summary>
 /// The management listener (contract section 11): <c>GET /metrics</c>, <c>/healthz</c> and <c>/readyz</c> on
 /// <c>Management:Urls</c> (semicolon-separated, as <c>--urls</c>), a Kestrel server of its own in the gateway
 /// process, so that a network policy can give Prometheus this port and the ingress the public one. It answers
-/// from the gateway's own meters and readiness, starts after the gateway's services and stops after the drain
-/// delay (readiness answers 503 there too while draining). Without <c>Management:Urls</c> there is none.
+/// from the gateway's own meters and health checks (<see cref="GatewaySetup.MapProbes"/>), starts after the
+/// gateway's services and stops after the drain delay (<c>/readyz</c> answers 503 there too while draining).
+/// Without <c>Management:Urls</c> there is none.
 /// </summary>
 internal sealed partial class ManagementListener(
-    IConfiguration configuration, MeterProvider meters, Readiness readiness, ILogger<ManagementListener> logger) : IHostedService, IAsyncDisposable
+    IConfiguration configuration, IServiceProvider gateway, ILogger<ManagementListener> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -26,8 +24,7 @@ internal sealed partial class ManagementListener(
         builder.Services.AddRoutingCore();
         var app = builder.Build();
         app.UseRouting();
-        app.MapProbes(readiness);
-        app.MapMetrics(meters);
+        app.MapProbes(gateway, metrics: true);
         app.MapFallback(GatewaySetup.NotFound);
         await app.StartAsync(cancellationToken);
         _app = app;

@@ -2,6 +2,7 @@ using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Minting;
 using Orleans.Tokens.Gateway.Requests;
 using Orleans.Tokens.Grains.Metrics;
+using Orleans.Tokens.WebHosting;
 
 namespace Orleans.Tokens.Gateway.Redemption;
 

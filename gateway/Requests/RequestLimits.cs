@@ -1,3 +1,5 @@
+using Orleans.Tokens.WebHosting;
+
 namespace Orleans.Tokens.Gateway.Requests;
 
 /// <summary>

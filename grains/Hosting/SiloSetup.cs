@@ -7,7 +7,6 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.Tokens.Grains;
-using Orleans.Tokens.Hosting.Health;
 using Orleans.Tokens.Hosting.Storage;
 using Orleans.Tokens.Hosting.Tls;
 
@@ -36,7 +35,7 @@ public static class SiloSetup
     /// <summary>
     /// The embedded default's storage without its clustering (a host that brings its own, such as Orleans'
     /// TestCluster): customer accounts in the batching grain storage on the SQLite file under the data directory,
-    /// whose schema is created first, with the silo's metrics, readiness probe and deadlines.
+    /// whose schema is created first, with the silo's metrics and deadlines.
     /// </summary>
     public static ISiloBuilder AddSqliteCustomerStorage(this ISiloBuilder silo, TokensSettings settings)
     {
@@ -93,8 +92,8 @@ public static class SiloSetup
             options.GetClientConfiguration = KubernetesClientConfiguration.BuildDefaultConfig));
 
     /// <summary>
-    /// Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization; the silo's
-    /// metrics and its readiness probe (the same database answering); the deadlines of <see cref="Deadlines"/>. The
+    /// Customer accounts in <see cref="BatchingGrainStorage"/>, in Orleans' binary serialization (the database is
+    /// also what a host's <c>/readyz</c> reads); the silo's metrics; the deadlines of <see cref="Deadlines"/>. The
     /// same storage reads the grains' own rows (<see cref="IGrainRows"/>, under the storage's name). Orleans sheds
     /// activations when the machine runs short of memory (at its default limits), so that a burst of customers
     /// cannot exhaust a silo before idle activations age out.
@@ -107,7 +106,6 @@ public static class SiloSetup
             .AddTokensMetrics()
             .AddSingleton<StorageMetrics>()
             .AddSingleton(database)
-            .AddSingleton<IReadinessProbe, StorageProbe>()
             .AddSingleton(provider => new BatchingGrainStorage(
                 provider.GetRequiredService<IStateDatabase>(),
                 new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()),
