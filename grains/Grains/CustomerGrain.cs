@@ -61,6 +61,7 @@ public sealed class CustomerGrain(
     private Redemptions? _redemptions;
     private readonly Dictionary<string, Task> _keyChanges = new(StringComparer.Ordinal);
     private readonly MintRateLimiter _mintRate = new();
+    private readonly MintBatches _batches = new();
     private readonly HashSet<string> _crediting = new(StringComparer.Ordinal);
 
     /// <summary>The actor journalled for a change made without one (a grain call that names nobody).</summary>
@@ -177,6 +178,19 @@ public sealed class CustomerGrain(
                  && !_mintRate.TryTake(clock.GetUtcNow(), limit, out var retryAfter))
             return Task.FromResult(MintResult.TooManyRequests(retryAfter));
         return Submit(request, cancellation);
+    }
+
+    public Task<ImmutableArray<MintOutcome>> MintMany(Guid batch, ImmutableArray<MintRequest> requests)
+    {
+        // Every mint decided now shares the next write.
+        using var held = Commit.HoldWrites();
+        return _batches.Run(batch, requests, Mint);
+    }
+
+    public Task WithdrawMint(Guid batch, int index)
+    {
+        _batches.Withdraw(batch, index);
+        return Task.CompletedTask;
     }
 
     private Task<MintResult> Submit(MintRequest request, CancellationToken cancellation) =>

@@ -38,10 +38,22 @@ public static class TokenCodec
         OutputControlFlags = 11, ExtensionType = 12, ExtensionPayload = 13, DeviceId = 14, AlgId = 15,
         MinCertSecurityLevel = 16;
 
+    /// <summary>The payload's CBOR bytes.</summary>
     public static byte[] Encode(TokenPayload payload)
     {
-        // Lax: this writer alone decides what goes in; the reader stays strict.
-        var writer = new CborWriter(CborConformanceMode.Lax);
+        var writer = NewWriter();
+        Write(writer, payload);
+        return writer.Encode();
+    }
+
+    /// <summary>
+    /// A writer for <see cref="Write"/>: lax, as this codec alone decides what goes in (the reader stays strict).
+    /// </summary>
+    public static CborWriter NewWriter() => new(CborConformanceMode.Lax);
+
+    /// <summary>Writes the payload's CBOR map to <paramref name="writer"/> (new or reset; <see cref="NewWriter"/>).</summary>
+    public static void Write(CborWriter writer, TokenPayload payload)
+    {
         writer.WriteStartMap(null);
         Bytes(writer, TokenId, Convert.FromHexString(payload.TokenId));
         Integer(writer, CustomerId, payload.CustomerId);
@@ -125,7 +137,6 @@ public static class TokenCodec
             writer.WriteEndMap();
         }
         writer.WriteEndMap();
-        return writer.Encode();
     }
 
     /// <summary>The payload, or null when the bytes are not a payload this codec wrote.</summary>
