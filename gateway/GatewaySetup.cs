@@ -44,6 +44,7 @@ internal static class GatewaySetup
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(provider => new GatewayOptions(builder.Configuration, settings.Environment, provider.GetRequiredService<IServer>()));
         builder.Services.AddSingleton<CustomerGrains>();
+        builder.Services.AddSingleton<CustomerMints>();
         builder.Services.TryAddKeyedSingleton(TokenEndpoint.ClockKey, TimeProvider.System);
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.Configure<FailedAuthenticationLimits>(builder.Configuration.GetSection("Limits"));

@@ -16,7 +16,7 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// time come back from the grain's record.
 /// </remarks>
 internal sealed class TokenEndpoint(
-    CustomerGrains customers,
+    CustomerMints mints,
     TokenKeyRing keys,
     GatewayOptions options,
     [FromKeyedServices(TokenEndpoint.ClockKey)] TimeProvider clock,
@@ -67,13 +67,12 @@ internal sealed class TokenEndpoint(
         MintRequest mint;
         try
         {
-            var grain = customers.Get(request.Authenticator.CustomerId);
             var mintKeys = request.Keys;
             var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, mintKeys, options.Environment, parameters);
             mint = new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, mintKeys[0].Kid, mintKeys[0].ContentKey, idempotency,
                 mintKeys.Length > 1 ? mintKeys[1..] : null,
                 Kek: drm == Drm.FairPlay && mintKeys[0].ContentKey is null ? request.Values.Find<byte[]>("kek") : null);
-            result = await grain.Mint(mint, context.RequestAborted);
+            result = await mints.Mint(request.Authenticator.CustomerId, mint, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

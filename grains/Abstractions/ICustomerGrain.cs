@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Orleans.Tokens;
 
 /// <summary>
@@ -18,6 +20,22 @@ public interface ICustomerGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Mint"), GatewayOperation]
     Task<MintResult> Mint(MintRequest request, CancellationToken cancellation);
+
+    /// <summary>
+    /// Several mints of this customer in one call, decided in order, each as <see cref="Mint"/> decides it, with
+    /// one outcome each in the same order (a gateway sends the mints that arrive while its previous call for the
+    /// customer is under way). The mint at index i of this <paramref name="batch"/> is withdrawn, and not debited,
+    /// when <see cref="WithdrawMint"/> names it before its write is under way.
+    /// </summary>
+    [Alias("MintMany"), GatewayOperation]
+    Task<ImmutableArray<MintOutcome>> MintMany(Guid batch, ImmutableArray<MintRequest> requests);
+
+    /// <summary>
+    /// Withdraws the mint at <paramref name="index"/> of <paramref name="batch"/> (its client is gone): as a
+    /// cancelled <see cref="Mint"/>, not debited unless its write is already under way; nothing when it was answered.
+    /// </summary>
+    [Alias("WithdrawMint"), GatewayOperation, OneWay]
+    Task WithdrawMint(Guid batch, int index);
 
     /// <summary>
     /// Starts the redemption of a verified token (contract section 8): refused <see cref="RedemptionRefusal.Revoked"/>

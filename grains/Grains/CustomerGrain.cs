@@ -35,7 +35,7 @@ namespace Orleans.Tokens.Grains;
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(Days = 1)]
-public sealed class CustomerGrain(
+public sealed partial class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> state,
     [PersistentState("usage", StorageNames.Customers)] IPersistentState<UsageHistory> usage,
     [FromKeyedServices(CustomerGrain.ClockKey)] TimeProvider clock,
@@ -61,6 +61,7 @@ public sealed class CustomerGrain(
     private Redemptions? _redemptions;
     private readonly Dictionary<string, Task> _keyChanges = new(StringComparer.Ordinal);
     private readonly MintRateLimiter _mintRate = new();
+    private readonly MintBatches _batches = new();
     private readonly HashSet<string> _crediting = new(StringComparer.Ordinal);
 
     /// <summary>The actor journalled for a change made without one (a grain call that names nobody).</summary>
@@ -179,6 +180,19 @@ public sealed class CustomerGrain(
         return Submit(request, cancellation);
     }
 
+    public Task<ImmutableArray<MintOutcome>> MintMany(Guid batch, ImmutableArray<MintRequest> requests)
+    {
+        // Every mint decided now shares the next write.
+        using var held = Commit.HoldWrites();
+        return _batches.Run(batch, requests, Mint);
+    }
+
+    public Task WithdrawMint(Guid batch, int index)
+    {
+        _batches.Withdraw(batch, index);
+        return Task.CompletedTask;
+    }
+
     private Task<MintResult> Submit(MintRequest request, CancellationToken cancellation) =>
         request.LeavesKeysToStorage && MintRules.Authenticated(Commit.Current, request)
             ? SubmitWithStoredKeys(request, cancellation)
@@ -237,62 +251,6 @@ public sealed class CustomerGrain(
 
     public Task<CustomerView> Show() => Task.FromResult(View(Existing(Commit.Durable)));
 
-    public async Task<long> Credit(TokenEnvironment environment, long tokens) =>
-        (await Credit(environment, tokens, null, UnnamedActor)).Entry.Balance;
-
-    public async Task<Credited> Credit(TokenEnvironment environment, long tokens, string? reference, string actor)
-    {
-        if (reference is null) return await CreditNow(environment, tokens, null, actor);
-        if (!_crediting.Add(reference)) throw new AccountException($"a credit with reference {reference} is in progress");
-        try
-        {
-            return await rows.Find(this.GetGrainId(), JournalEntry.ReferenceKind, reference) is JournalEntry first
-                ? new Credited(first, Repeated: true)
-                : await CreditNow(environment, tokens, reference, actor);
-        }
-        finally
-        {
-            _crediting.Remove(reference);
-        }
-    }
-
-    private Task<Credited> CreditNow(TokenEnvironment environment, long tokens, string? reference, string actor) =>
-        Commit.Submit(account =>
-        {
-            Existing(account);
-            if (tokens < 1) throw new AccountException("a credit must be at least 1 token");
-            if (tokens > long.MaxValue - account.Balance(environment)) throw new AccountException("the balance would overflow");
-            var balance = account.Balance(environment) + tokens;
-            var entry = new JournalEntry(clock.GetUtcNow(), JournalEntry.Credit, environment, tokens, balance, reference, actor);
-            var next = account.WithBalance(environment, balance) with { JournalLength = account.JournalLength + 1 };
-            ImmutableArray<GrainRow> journalled = reference is null
-                ? [entry.Row(next.JournalLength)]
-                : [entry.Row(next.JournalLength), new GrainRow(JournalEntry.ReferenceKind, reference, entry, entry.Time, null)];
-            return new Change<Credited>(next, new Credited(entry, Repeated: false), journalled);
-        });
-
-    public async Task<JournalView> Journal()
-    {
-        var account = Existing(Commit.Durable);
-        var entries = (await rows.List(this.GetGrainId(), JournalEntry.Kind)).Cast<JournalEntry>().ToImmutableArray();
-        var days = usage.State.With(account);
-        JournalTotals Totals(TokenEnvironment environment)
-        {
-            var of = entries.Where(entry => entry.Environment == environment).ToList();
-            return new JournalTotals(
-                of.Where(entry => entry.Change == JournalEntry.Opening).Sum(entry => entry.Amount),
-                of.Where(entry => entry.Change == JournalEntry.Credit).Sum(entry => entry.Amount),
-                days.Sum(day => day.Count(environment)),
-                account.Balance(environment));
-        }
-        return new JournalView(entries, Totals(TokenEnvironment.Production), Totals(TokenEnvironment.Test));
-    }
-
-    public Task<CustomerView> SetEnabled(bool enabled) =>
-        Change(account => enabled
-            ? account with { Enabled = true }
-            : account with { Enabled = false, DisabledAt = account.Enabled ? clock.GetUtcNow() : account.DisabledAt });
-
     public Task<RedemptionStart> StartRedemption(RedemptionTicket ticket, bool hold) =>
         Redemptions.Start(() => Commit.Current, ticket, hold);
 
@@ -314,170 +272,6 @@ public sealed class CustomerGrain(
     {
         Existing(Commit.Current);
         return Redemptions.Revoke(tokenId, decide => Commit.Submit(decide));
-    }
-
-    public Task<CustomerView> SetOptions(bool? widevine, bool? playReady, bool? fairPlay = null) =>
-        Change(account => account with
-        {
-            Options = new CustomerOptions(
-                widevine ?? account.Options.Widevine, playReady ?? account.Options.PlayReady, fairPlay ?? account.Options.FairPlay),
-        });
-
-    public Task<CustomerView> SetMintRateLimit(int? maxMintsPerSecond)
-    {
-        if (maxMintsPerSecond < 1) throw new AccountException("a mint rate limit must be at least 1 a second");
-        return Change(account => account with { MaxMintsPerSecond = maxMintsPerSecond });
-    }
-
-    public Task<IssuedAuthenticator> AddAuthenticator(TokenEnvironment environment) =>
-        Commit.Submit(account =>
-        {
-            Existing(account);
-            var (issued, stored) = NewAuthenticator(environment, DateTimeOffset.UtcNow);
-            return new Change<IssuedAuthenticator>(account with { Authenticators = account.Authenticators.Add(stored) }, issued);
-        });
-
-    public Task RevokeAuthenticator(string authenticatorId) =>
-        Commit.Submit(account =>
-        {
-            var found = Existing(account).Authenticators.Find(a => a.Id == authenticatorId)
-                ?? throw new AccountException($"customer {CustomerId} has no authenticator {authenticatorId}");
-            var now = clock.GetUtcNow();
-            return new Change<bool>(account with
-            {
-                Authenticators = account.Authenticators.Remove(found),
-                // Its tokens are refused from now on; once none of them can still be valid, it need not be kept.
-                RevokedAuthenticators = account.RevokedAuthenticators
-                    .RemoveAll(revoked => now - revoked.RevokedAt > Grains.Redemptions.LongestTokenLife)
-                    .Add(new RevokedAuthenticator(Authenticator.Tag(found.SecretHash), now)),
-            }, true);
-        });
-
-    public Task PutKey(byte[] kid, byte[] contentKey)
-    {
-        Existing(Commit.Current);
-        if (kid.Length != 16 || contentKey.Length != 16) throw new AccountException("KID and key are 16 bytes each");
-        return ChangingKey(kid, async () =>
-        {
-            var current = await Keys.Find(kid);
-            if (!await StoreKey(kid, current, new KeyFields(contentKey)))
-                throw new AccountException($"key storage full: customer {CustomerId} holds {keyStorage.MaxKeysPerCustomer} keys");
-            return true;
-        });
-    }
-
-    public async Task<byte[]?> GetKey(byte[] kid)
-    {
-        Existing(Commit.Durable);
-        return await Keys.Find(kid) is { } stored ? Keys.ContentKey(stored) : null;
-    }
-
-    public Task<bool> DeleteKey(byte[] kid)
-    {
-        Existing(Commit.Current);
-        return ChangingKey(kid, async () => await Keys.Find(kid) is not null && await RemoveKey(kid));
-    }
-
-    public async Task<ImmutableArray<string>> ListKeys()
-    {
-        Existing(Commit.Durable);
-        return [.. (await rows.Keys(this.GetGrainId(), StoredKey.Kind)).Keys.Order(StringComparer.Ordinal)];
-    }
-
-    public Task<KeyStoreResult> CreateStoredKey(KeyAccess access, byte[]? kid, KeyFields fields) =>
-        Authorized(access, () => ChangingKey(kid ??= RandomNumberGenerator.GetBytes(16), async () =>
-        {
-            if (await Keys.Find(kid) is { } current) return new KeyStoreResult(KeyStoreStatus.Ok, Keys.View(current));
-            return await StoreKey(kid, null, fields)
-                ? new KeyStoreResult(KeyStoreStatus.Created, Keys.View((await Keys.Find(kid))!))
-                : new KeyStoreResult(KeyStoreStatus.Full);
-        }));
-
-    public Task<KeyStoreResult> FindStoredKey(KeyAccess access, byte[] kid) =>
-        Authorized(access, async () => await Keys.Find(kid) is { } stored
-            ? new KeyStoreResult(KeyStoreStatus.Ok, Keys.View(stored))
-            : new KeyStoreResult(KeyStoreStatus.NotFound));
-
-    public Task<KeyStoreResult> ListStoredKeys(KeyAccess access) =>
-        Authorized(access, async () => new KeyStoreResult(KeyStoreStatus.Ok,
-            Keys: [.. (await Keys.List()).OrderBy(stored => Kid.ToHex(stored.Kid), StringComparer.Ordinal).Select(Keys.View)]));
-
-    public Task<KeyStoreResult> UpdateStoredKey(KeyAccess access, byte[] kid, KeyFields fields) =>
-        Authorized(access, () => ChangingKey(kid, async () =>
-        {
-            if (await Keys.Find(kid) is not { } current) return new KeyStoreResult(KeyStoreStatus.NotFound);
-            await StoreKey(kid, current, fields);
-            return new KeyStoreResult(KeyStoreStatus.Ok, Keys.View((await Keys.Find(kid))!));
-        }));
-
-    public Task<KeyStoreResult> DeleteStoredKey(KeyAccess access, byte[] kid) =>
-        Authorized(access, () => ChangingKey(kid, async () =>
-            new KeyStoreResult(await Keys.Find(kid) is not null && await RemoveKey(kid) ? KeyStoreStatus.Ok : KeyStoreStatus.NotFound)));
-
-    public Task<KeyStoreResult> CountStoredKeys(KeyAccess access) =>
-        Authorized(access, () => Task.FromResult(new KeyStoreResult(KeyStoreStatus.Ok, Count: Commit.Durable.KeyCount)));
-
-    /// <summary>Runs <paramref name="call"/> for a caller with one of the customer's authenticators; 401 for any other.</summary>
-    private Task<KeyStoreResult> Authorized(KeyAccess access, Func<Task<KeyStoreResult>> call)
-    {
-        if (MintRules.Authenticated(Commit.Current, access.Environment, access.SecretHash)) return call();
-        if (!Commit.Current.Exists) Unknown();
-        return Task.FromResult(new KeyStoreResult(KeyStoreStatus.Unauthorized));
-    }
-
-    /// <summary>
-    /// One change of a KID at a time: each reads whether the KID is stored, then writes the count with it, so two
-    /// creates of one KID count it once. Changes of other KIDs run meanwhile and share the group commit's writes.
-    /// </summary>
-    private async Task<T> ChangingKey<T>(byte[] kid, Func<Task<T>> change)
-    {
-        var hex = Kid.ToHex(kid);
-        while (_keyChanges.TryGetValue(hex, out var running))
-        {
-            try
-            {
-                await running;
-            }
-            catch
-            {
-                // That change's caller has its failure; this one goes on.
-            }
-        }
-        var changing = change();
-        _keyChanges[hex] = changing;
-        try
-        {
-            return await changing;
-        }
-        finally
-        {
-            if (_keyChanges.TryGetValue(hex, out var last) && last == changing) _keyChanges.Remove(hex);
-        }
-    }
-
-    /// <summary>
-    /// Stores <paramref name="fields"/> over <paramref name="current"/> (null: a new key, counted); false, writing
-    /// nothing, when a new key would pass the most a customer may hold.
-    /// </summary>
-    private async Task<bool> StoreKey(byte[] kid, StoredKey? current, KeyFields fields)
-    {
-        var stored = Keys.Seal(kid, current, fields, clock.GetUtcNow());
-        var written = await Commit.Submit(account =>
-        {
-            if (current is not null) return new Change<bool>(account, true, [ContentKeys.Row(stored)]);
-            if (account.KeyCount >= keyStorage.MaxKeysPerCustomer) return Change<bool>.None(false);
-            return new Change<bool>(account with { KeyCount = account.KeyCount + 1 }, true, [ContentKeys.Row(stored)]);
-        });
-        if (written) Keys.Written(kid, stored);
-        return written;
-    }
-
-    private async Task<bool> RemoveKey(byte[] kid)
-    {
-        await Commit.Submit(account => new Change<bool>(account with { KeyCount = account.KeyCount - 1 }, true,
-            [GrainRow.Deleted(StoredKey.Kind, Kid.ToHex(kid), clock.GetUtcNow())]));
-        Keys.Written(kid, null);
-        return true;
     }
 
     private Task<CustomerView> Change(Func<CustomerState, CustomerState> change) =>

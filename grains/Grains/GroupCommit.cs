@@ -48,6 +48,7 @@ internal sealed class GroupCommit(
     private List<IPending> _queued = [];
     private Task? _writer;
     private bool _lost;
+    private int _holding;
 
     /// <summary>The state as last known stored: what views show.</summary>
     public CustomerState Durable => _lost
@@ -81,9 +82,34 @@ internal sealed class GroupCommit(
             pending.OnCancel(cancellation, () => Task.Factory.StartNew(
                 () => Withdraw(pending), CancellationToken.None, TaskCreationOptions.None, scheduler));
         }
+        if (_holding == 0) StartWriter();
+        return pending.Task;
+    }
+
+    /// <summary>
+    /// Holds back the next write until the returned scope is disposed, so that the changes submitted meanwhile (the
+    /// mints of one <see cref="ICustomerGrain.MintMany"/>) go in one write rather than the first alone and the rest
+    /// in the next. Dispose it within the same turn.
+    /// </summary>
+    public HeldWrites HoldWrites()
+    {
+        _holding++;
+        return new HeldWrites(this);
+    }
+
+    /// <summary>The scope of <see cref="HoldWrites"/>: disposing it lets the writer start.</summary>
+    public readonly struct HeldWrites(GroupCommit commit) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--commit._holding == 0 && commit._queued.Count > 0) commit.StartWriter();
+        }
+    }
+
+    private void StartWriter()
+    {
         // A writer that finished within this turn (its write completed synchronously) is done: start another.
         if (_writer is not { IsCompleted: false }) _writer = WriteQueued();
-        return pending.Task;
     }
 
     private void Withdraw(IPending pending)
@@ -97,7 +123,10 @@ internal sealed class GroupCommit(
     {
         while (_queued.Count > 0 && !_lost)
         {
-            foreach (var cancelled in _queued.FindAll(pending => pending.CancelRequested)) Withdraw(cancelled);
+            if (_queued.Exists(pending => pending.CancelRequested))
+            {
+                foreach (var cancelled in _queued.FindAll(pending => pending.CancelRequested)) Withdraw(cancelled);
+            }
             if (_queued.Count == 0) break;
             var batch = _queued;
             _queued = [];
@@ -105,7 +134,7 @@ internal sealed class GroupCommit(
             var target = Current with { WriteId = Guid.NewGuid(), Appends = [], PurgeExpiredBefore = null };
             _working = target;
             _inFlight = target;
-            storage.State = target with { Appends = [.. batch.SelectMany(pending => pending.Appends)], PurgeExpiredBefore = purge };
+            storage.State = target with { Appends = AppendsOf(batch), PurgeExpiredBefore = purge };
             try
             {
                 await storage.WriteStateAsync();
@@ -120,6 +149,17 @@ internal sealed class GroupCommit(
                 await Recover(batch, target.WriteId, StorageCause(exception));
             }
         }
+    }
+
+    /// <summary>The rows of a batch's changes, in order; most batches (plain mints) have none.</summary>
+    private static ImmutableArray<GrainRow> AppendsOf(List<IPending> batch)
+    {
+        var count = 0;
+        foreach (var pending in batch) count += pending.Appends.Length;
+        if (count == 0) return [];
+        var rows = ImmutableArray.CreateBuilder<GrainRow>(count);
+        foreach (var pending in batch) rows.AddRange(pending.Appends);
+        return rows.MoveToImmutable();
     }
 
     private async Task Recover(List<IPending> batch, Guid attempted, Exception writeError)

@@ -9,7 +9,7 @@ namespace Orleans.Tokens;
 /// key has no policy of its own (a plain request) keeps it in <c>Kid</c>/<c>ContentKey</c>, as tokens did before
 /// section 14; any other has <c>Keys</c> instead, an array of per-key arrays.
 /// </summary>
-public static class TokenCodec
+public static partial class TokenCodec
 {
     // Top-level keys.
     private const int TokenId = 1, CustomerId = 2, Environment = 3, Drm = 4, IssuedAt = 5, ExpiresAt = 6,
@@ -38,10 +38,22 @@ public static class TokenCodec
         OutputControlFlags = 11, ExtensionType = 12, ExtensionPayload = 13, DeviceId = 14, AlgId = 15,
         MinCertSecurityLevel = 16;
 
+    /// <summary>The payload's CBOR bytes.</summary>
     public static byte[] Encode(TokenPayload payload)
     {
-        // Lax: this writer alone decides what goes in; the reader stays strict.
-        var writer = new CborWriter(CborConformanceMode.Lax);
+        var writer = NewWriter();
+        Write(writer, payload);
+        return writer.Encode();
+    }
+
+    /// <summary>
+    /// A writer for <see cref="Write"/>: lax, as this codec alone decides what goes in (the reader stays strict).
+    /// </summary>
+    public static CborWriter NewWriter() => new(CborConformanceMode.Lax);
+
+    /// <summary>Writes the payload's CBOR map to <paramref name="writer"/> (new or reset; <see cref="NewWriter"/>).</summary>
+    public static void Write(CborWriter writer, TokenPayload payload)
+    {
         writer.WriteStartMap(null);
         Bytes(writer, TokenId, Convert.FromHexString(payload.TokenId));
         Integer(writer, CustomerId, payload.CustomerId);
@@ -125,48 +137,6 @@ public static class TokenCodec
             writer.WriteEndMap();
         }
         writer.WriteEndMap();
-        return writer.Encode();
-    }
-
-    /// <summary>The payload, or null when the bytes are not a payload this codec wrote.</summary>
-    public static TokenPayload? Decode(byte[] encoded)
-    {
-        try
-        {
-            var reader = new CborReader(encoded, CborConformanceMode.Strict);
-            var fields = ReadMap(reader);
-            if (reader.BytesRemaining != 0) return null;
-            var keys = fields.GetValueOrDefault(Keys) is List<object> list
-                ? list.Select(entry => DecodeKey((List<object>)entry)).ToImmutableArray()
-                : [];
-            var payload = new TokenPayload
-            {
-                TokenId = Convert.ToHexStringLower((byte[])fields[TokenId]),
-                CustomerId = (long)fields[CustomerId],
-                Environment = (string)fields[Environment],
-                Drm = (string)fields[Drm],
-                IssuedAt = Time(fields[IssuedAt]),
-                ExpiresAt = Time(fields[ExpiresAt]),
-                Cookie = fields.GetValueOrDefault(Cookie) as string,
-                ContentId = fields.GetValueOrDefault(ContentId) as string,
-                SingleUse = fields.GetValueOrDefault(SingleUse) is 1L,
-                AuthenticatorTag = fields.GetValueOrDefault(AuthenticatorTag) is byte[] tag ? Convert.ToHexStringLower(tag) : null,
-                Kid = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[Kid]) : keys[0].Kid,
-                ContentKey = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[ContentKey]) : keys[0].ContentKey,
-                Keys = keys,
-                Widevine = fields.GetValueOrDefault(Widevine) is Dictionary<int, object> widevine ? DecodeWidevine(widevine) : null,
-                PlayReady = fields.GetValueOrDefault(PlayReady) is Dictionary<int, object> playReady ? DecodePlayReady(playReady) : null,
-                FairPlay = fields.GetValueOrDefault(FairPlay) is Dictionary<int, object> fairPlay ? DecodeFairPlay(fairPlay) : null,
-            };
-            // Keys stands in for Kid and ContentKey, never beside them, and is never empty.
-            if (fields.ContainsKey(Keys) && (keys.IsEmpty || fields.ContainsKey(Kid) || fields.ContainsKey(ContentKey))) return null;
-            return payload;
-        }
-        catch (Exception failure) when (failure is CborContentException or InvalidOperationException or InvalidCastException
-                                            or KeyNotFoundException or FormatException or ArgumentException)
-        {
-            return null;
-        }
     }
 
     private static void WriteExtensions(CborWriter writer, int key, ImmutableArray<WvExtension> extensions)
@@ -183,17 +153,6 @@ public static class TokenCodec
         writer.WriteEndArray();
     }
 
-    private static ImmutableArray<WvExtension> ReadExtensions(object extensions) =>
-        [.. ((List<object>)extensions).Cast<List<object>>().Select(pair => new WvExtension((string)pair[0], Convert.ToBase64String((byte[])pair[1])))];
-
-    private static FairPlayPolicy DecodeFairPlay(Dictionary<int, object> fields) => new()
-    {
-        Iv = Convert.ToHexStringLower((byte[])fields[Iv]),
-        GeneralFlags = (uint)(long)fields[FpGeneralFlags],
-        RentalDuration = (long)fields[RentalDuration],
-        Extensions = ReadExtensions(fields[FpExtensions]),
-    };
-
     /// <summary>The one key of a plain request: the payload's KID and content key under the DRM's policy.</summary>
     public static TokenKey OnlyKey(TokenPayload payload) => new()
     {
@@ -203,89 +162,6 @@ public static class TokenCodec
         HdcpOutputControl = payload.Widevine?.HdcpOutputControl,
         MinCertSecurityLevel = payload.PlayReady?.MinCertSecurityLevel,
     };
-
-    private static TokenKey DecodeKey(List<object> entry)
-    {
-        int? At(int position) => position < entry.Count && entry[position] is long value ? (int)value : null;
-        return new TokenKey
-        {
-            Kid = Convert.ToHexStringLower((byte[])entry[KeyKid]),
-            ContentKey = Convert.ToHexStringLower((byte[])entry[KeyContentKey]),
-            SecurityLevel = At(KeySecurityLevel),
-            HdcpOutputControl = At(KeyHdcpOutputControl),
-            TrackType = At(KeyTrackType),
-            MinCertSecurityLevel = At(KeyMinCertSecurityLevel),
-        };
-    }
-
-    private static WidevinePolicy DecodeWidevine(Dictionary<int, object> fields) => new()
-    {
-        SecurityLevel = (int)(long)fields[SecurityLevel],
-        HdcpOutputControl = (int)(long)fields[HdcpOutputControl],
-        LicenseDuration = fields.GetValueOrDefault(LicenseDuration) as long?,
-        GeneralFlags = (uint)(long)fields[WvGeneralFlags],
-        Extensions = ReadExtensions(fields[Extensions]),
-    };
-
-    private static PlayReadyPolicy DecodePlayReady(Dictionary<int, object> fields) => new()
-    {
-        RightsType = (string)fields[RightsType],
-        RentalPeriodEndTime = fields.TryGetValue(RentalPeriodEndTime, out var end) ? Time(end) : null,
-        RentalPlayDuration = fields.GetValueOrDefault(RentalPlayDuration) as long?,
-        GeneralFlags = (uint)(long)fields[PrGeneralFlags],
-        AnalogVideoOpl = (int)(long)fields[AnalogVideoOpl],
-        CompressedDigitalAudioOpl = (int)(long)fields[CompressedDigitalAudioOpl],
-        CompressedDigitalVideoOpl = (int)(long)fields[CompressedDigitalVideoOpl],
-        UncompressedDigitalAudioOpl = (int)(long)fields[UncompressedDigitalAudioOpl],
-        UncompressedDigitalVideoOpl = (int)(long)fields[UncompressedDigitalVideoOpl],
-        UnknownOutputBehavior = (string)fields[UnknownOutputBehavior],
-        OutputControlFlags = fields.GetValueOrDefault(OutputControlFlags) is byte[] flags ? Convert.ToHexStringLower(flags) : null,
-        ExtensionType = fields.GetValueOrDefault(ExtensionType) as string,
-        ExtensionPayload = fields.GetValueOrDefault(ExtensionPayload) is byte[] extension ? Convert.ToBase64String(extension) : null,
-        DeviceId = fields.GetValueOrDefault(DeviceId) is byte[] deviceId ? Convert.ToHexStringLower(deviceId) : null,
-        AlgId = fields.GetValueOrDefault(AlgId) as string ?? "aesctr",
-        MinCertSecurityLevel = (int?)(fields.GetValueOrDefault(MinCertSecurityLevel) as long?),
-    };
-
-    private static DateTimeOffset Time(object milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
-
-    /// <summary>A map of integer keys to integers (long), text, bytes, arrays (List) and maps.</summary>
-    private static Dictionary<int, object> ReadMap(CborReader reader)
-    {
-        var fields = new Dictionary<int, object>();
-        reader.ReadStartMap();
-        while (reader.PeekState() != CborReaderState.EndMap)
-            fields.Add(reader.ReadInt32(), ReadValue(reader));
-        reader.ReadEndMap();
-        return fields;
-    }
-
-    private static object ReadValue(CborReader reader)
-    {
-        switch (reader.PeekState())
-        {
-            case CborReaderState.UnsignedInteger:
-            case CborReaderState.NegativeInteger:
-                return reader.ReadInt64();
-            case CborReaderState.TextString:
-                return reader.ReadTextString();
-            case CborReaderState.ByteString:
-                return reader.ReadByteString();
-            case CborReaderState.StartMap:
-                return ReadMap(reader);
-            case CborReaderState.Null:
-                reader.ReadNull();
-                return Null;
-            case CborReaderState.StartArray:
-                var items = new List<object>();
-                reader.ReadStartArray();
-                while (reader.PeekState() != CborReaderState.EndArray) items.Add(ReadValue(reader));
-                reader.ReadEndArray();
-                return items;
-            default:
-                throw new CborContentException("unexpected CBOR item");
-        }
-    }
 
     private static void Integer(CborWriter writer, int key, long? value)
     {

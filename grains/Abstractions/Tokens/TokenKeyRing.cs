@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Formats.Cbor;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -57,22 +58,28 @@ public sealed class TokenKeyRing
     /// <summary>Seals <paramref name="payload"/> as a v2 token under the active key: base64url, at most 2,048 characters for what section 7 allows.</summary>
     public string Seal(TokenPayload payload)
     {
-        var plaintext = TokenCodec.Encode(payload);
+        // Each thread reuses one CBOR writer and encodes straight into the token's buffer, encrypted there in place.
+        var writer = t_writer ??= TokenCodec.NewWriter();
+        writer.Reset();
+        TokenCodec.Write(writer, payload);
         var headerLength = _activeHeader.Length + SaltSize;
-        var sealedBytes = new byte[headerLength + plaintext.Length + TagSize];
+        var sealedBytes = new byte[headerLength + writer.BytesWritten + TagSize];
+        var body = sealedBytes.AsSpan(headerLength, writer.BytesWritten);
+        writer.Encode(body);
         _activeHeader.CopyTo(sealedBytes, 0);
         var salt = sealedBytes.AsSpan(_activeHeader.Length, SaltSize);
-        RandomNumberGenerator.Fill(salt);
+        Salts.Fill(salt);
         Span<byte> keyAndNonce = stackalloc byte[KeySize + NonceSize];
         Derive(_activeKey, salt, keyAndNonce);
         using (var aes = new AesGcm(keyAndNonce[..KeySize], TagSize))
         {
-            aes.Encrypt(keyAndNonce[KeySize..], plaintext, sealedBytes.AsSpan(headerLength, plaintext.Length),
-                sealedBytes.AsSpan(sealedBytes.Length - TagSize), sealedBytes.AsSpan(0, headerLength));
+            aes.Encrypt(keyAndNonce[KeySize..], body, body, sealedBytes.AsSpan(sealedBytes.Length - TagSize), sealedBytes.AsSpan(0, headerLength));
         }
         CryptographicOperations.ZeroMemory(keyAndNonce);
         return Base64Url.EncodeToString(sealedBytes);
     }
+
+    [ThreadStatic] private static CborWriter? t_writer;
 
     /// <summary>The verified payload, or null with the reason (never key material).</summary>
     public TokenPayload? Open(string token, DateTimeOffset now, out string reason)

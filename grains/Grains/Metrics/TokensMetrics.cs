@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Globalization;
 using System.Diagnostics.Metrics;
 
 namespace Orleans.Tokens.Grains.Metrics;
@@ -60,8 +62,8 @@ public sealed class TokensMetrics
         var drmName = drm.Name();
         _requests.Add(1,
             new KeyValuePair<string, object?>("drm", drmName),
-            new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new KeyValuePair<string, object?>("error_code", ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            new KeyValuePair<string, object?>("status", (uint)status < StatusLabels.Length ? StatusLabels[status] : Invariant(status)),
+            new KeyValuePair<string, object?>("error_code", CodeLabels.TryGetValue(code, out var label) ? label : Invariant((int)code)));
         _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("drm", drmName));
     }
 
@@ -78,6 +80,13 @@ public sealed class TokensMetrics
     /// <summary>A token was sealed under the token key <paramref name="keyId"/> (a key id, never key material).</summary>
     public void Sealed(string keyId) => _sealed.Add(1, new KeyValuePair<string, object?>("key_id", keyId));
 
+    // The labels of every HTTP status and error code, made once rather than per request.
+    private static readonly string[] StatusLabels = [.. Enumerable.Range(0, 600).Select(Invariant)];
+    private static readonly FrozenDictionary<ErrorCode, string> CodeLabels =
+        Enum.GetValues<ErrorCode>().Distinct().ToFrozenDictionary(code => code, code => Invariant((int)code));
+
+    private static string Invariant(int number) => number.ToString(CultureInfo.InvariantCulture);
+
     // Known customers are answered without a lock; admitting a new one takes it, so the bound is exact.
     private string MintLabel(long customerId)
     {
@@ -88,7 +97,7 @@ public sealed class TokensMetrics
             if (_mintLabels.TryGetValue(customerId, out label)) return label;
             if (_mintLabels.Count < _maxCustomers)
             {
-                label = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                label = customerId.ToString(CultureInfo.InvariantCulture);
                 _mintLabels[customerId] = label;
                 return label;
             }
@@ -130,7 +139,7 @@ public sealed class TokensMetrics
     {
         foreach (var (customerId, balances) in _balances)
         {
-            var customer = new KeyValuePair<string, object?>("customer", customerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var customer = new KeyValuePair<string, object?>("customer", customerId.ToString(CultureInfo.InvariantCulture));
             yield return new Measurement<long>(balances.Production, customer, new KeyValuePair<string, object?>("environment", "production"));
             yield return new Measurement<long>(balances.Test, customer, new KeyValuePair<string, object?>("environment", "test"));
         }

@@ -22,17 +22,16 @@ public sealed partial class AdminCommandCheck(ClusterIdentity identity, TimeProv
     private readonly ConcurrentDictionary<string, long> _nonces = new();
     private long _nextSweepMs;
 
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod is { } method && AdminCommand.IsAdminOperation(method))
+        // Not async: a gateway operation (every mint) passes straight through, with no state machine of its own.
+        if (context.InterfaceMethod is { } method && AdminCommand.IsAdminOperation(method)
+            && Refusal(context, method) is { } reason)
         {
-            if (Refusal(context, method) is { } reason)
-            {
-                LogRefused(log, $"{method.DeclaringType!.Name}.{method.Name}", context.TargetId, reason);
-                throw new AdminCommandRefusedException($"admin operation refused: {reason}");
-            }
+            LogRefused(log, $"{method.DeclaringType!.Name}.{method.Name}", context.TargetId, reason);
+            return Task.FromException(new AdminCommandRefusedException($"admin operation refused: {reason}"));
         }
-        await context.Invoke();
+        return context.Invoke();
     }
 
     private string? Refusal(IIncomingGrainCallContext context, System.Reflection.MethodInfo method)

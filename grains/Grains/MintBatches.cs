@@ -1,0 +1,59 @@
+namespace Orleans.Tokens.Grains;
+
+/// <summary>
+/// The mints of <see cref="ICustomerGrain.MintMany"/> calls under way in one activation, each with the cancellation
+/// that <see cref="ICustomerGrain.WithdrawMint"/> fires, so that a batched mint whose client is gone is withdrawn as
+/// a single call's cancellation would withdraw it. A withdrawal that arrives before its batch, or after its mint
+/// was answered, finds nothing and does nothing.
+/// </summary>
+internal sealed class MintBatches
+{
+    private readonly Dictionary<(Guid Batch, int Index), CancellationTokenSource> _withdrawals = [];
+
+    /// <summary>Decides every mint of <paramref name="batch"/> with <paramref name="mint"/>, in order; one outcome each.</summary>
+    public async Task<ImmutableArray<MintOutcome>> Run(
+        Guid batch, ImmutableArray<MintRequest> requests, Func<MintRequest, CancellationToken, Task<MintResult>> mint)
+    {
+        var sources = new CancellationTokenSource[requests.Length];
+        var mints = new Task<MintResult>[requests.Length];
+        try
+        {
+            for (var i = 0; i < requests.Length; i++)
+            {
+                sources[i] = new CancellationTokenSource();
+                _withdrawals[(batch, i)] = sources[i];
+                mints[i] = Guarded(mint, requests[i], sources[i].Token);
+            }
+            // Each mint's failure is its own outcome, not the batch's.
+            await ((Task)Task.WhenAll(mints)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+        finally
+        {
+            for (var i = 0; i < requests.Length && sources[i] is { } source; i++)
+            {
+                _withdrawals.Remove((batch, i));
+                source.Dispose();
+            }
+        }
+        return [.. mints.Select(MintOutcome.Of)];
+    }
+
+    /// <summary>Withdraws the mint at <paramref name="index"/> of <paramref name="batch"/> if it is still under way.</summary>
+    public void Withdraw(Guid batch, int index)
+    {
+        if (_withdrawals.TryGetValue((batch, index), out var source)) source.Cancel();
+    }
+
+    /// <summary>A mint whose synchronous throw is a failed task like any other, so that the rest of the batch goes on.</summary>
+    private static Task<MintResult> Guarded(Func<MintRequest, CancellationToken, Task<MintResult>> mint, MintRequest request, CancellationToken withdrawn)
+    {
+        try
+        {
+            return mint(request, withdrawn);
+        }
+        catch (Exception failure)
+        {
+            return Task.FromException<MintResult>(failure);
+        }
+    }
+}
