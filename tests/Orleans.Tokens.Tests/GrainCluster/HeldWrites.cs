@@ -15,12 +15,16 @@ public sealed class HeldWrites(IGrainStorage inner) : IGrainStorage
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();
 
     /// <summary>Replaces the keyed grain storage <paramref name="name"/> registered so far with itself around it.</summary>
-    public static void Around(IServiceCollection services, string name)
+    public static void Around(IServiceCollection services, string name) =>
+        Wrap<IGrainStorage>(services, name, storage => new HeldWrites(storage));
+
+    /// <summary>Replaces the keyed singleton <paramref name="name"/> registered so far with <paramref name="wrap"/> of it.</summary>
+    internal static void Wrap<TService>(IServiceCollection services, string name, Func<TService, TService> wrap) where TService : class
     {
-        var registered = services.Single(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name));
+        var registered = services.Single(d => d.ServiceType == typeof(TService) && Equals(d.ServiceKey, name));
         var factory = registered.KeyedImplementationFactory!;
         services.Remove(registered);
-        services.AddKeyedSingleton<IGrainStorage>(name, (provider, key) => new HeldWrites((IGrainStorage)factory(provider, key)));
+        services.AddKeyedSingleton(name, (provider, key) => wrap((TService)factory(provider, key)));
     }
 
     /// <summary>Holds back the writes of <paramref name="grain"/> until the hold is released.</summary>

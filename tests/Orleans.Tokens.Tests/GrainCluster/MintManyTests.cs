@@ -69,6 +69,47 @@ public sealed class MintManyTests(TokensTestCluster cluster)
         Assert.Equal(3, await customer.TestBalanceAsync());
     }
 
+    /// <summary>
+    /// A kid-only mint (its key from key storage) that reads its key first, put first in its batch, gets the last
+    /// token: the batch is decided in its order (<see cref="ICustomerGrain.MintMany"/>), whatever a mint reads first.
+    /// The key is read as from PostgreSQL (<see cref="RemoteReads"/>).
+    /// </summary>
+    [Fact]
+    public async Task A_batch_decides_a_mint_that_reads_its_stored_key_in_its_place()
+    {
+        var customer = await cluster.CreateCustomer(productionBalance: 1);
+        await StoredKeyUnread(customer);
+
+        var outcomes = await customer.Grain.MintMany(Guid.NewGuid(),
+            [Mints.Request(customer.Authenticator, fromStorage: true), Mints.Request(customer.Authenticator)]);
+
+        Assert.Equal([ErrorCode.None, ErrorCode.InsufficientTokens], Codes(outcomes));
+        Assert.Equal(Mints.ContentKey, outcomes[0].Result!.ContentKey);
+    }
+
+    [Fact]
+    public async Task A_batch_with_a_mint_that_reads_its_stored_key_is_one_write()
+    {
+        var customer = await cluster.CreateCustomer(productionBalance: 10);
+        await StoredKeyUnread(customer);
+        var writes = cluster.Writes.Count(customer.Grain);
+
+        var outcomes = await customer.Grain.MintMany(Guid.NewGuid(),
+            [Mints.Request(customer.Authenticator, fromStorage: true), Mints.Request(customer.Authenticator)]);
+
+        Assert.Equal([ErrorCode.None, ErrorCode.None], Codes(outcomes));
+        Assert.Equal(8, await customer.ProductionBalanceAsync());
+        Assert.Equal(writes + 1, cluster.Writes.Count(customer.Grain));
+    }
+
+    /// <summary>Stores the customer's key; the next activation reads it, with its first mint, as from a remote database.</summary>
+    private async Task StoredKeyUnread(TestCustomer customer)
+    {
+        await customer.Grain.PutKey(Mints.Kid, Mints.ContentKey);
+        await cluster.Cluster.DeactivateAsync(customer.Grain);
+        cluster.Reads.Of(customer.Grain);
+    }
+
     /// <summary>Every outcome's code; an outcome that is a failure, not a result, fails the test.</summary>
     internal static ErrorCode[] Codes(ImmutableArray<MintOutcome> outcomes) =>
         [.. outcomes.Select(outcome => Assert.IsType<MintResult>(outcome.Result).Code)];
