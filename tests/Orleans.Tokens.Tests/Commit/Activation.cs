@@ -21,9 +21,23 @@ internal sealed class Activation(IPersistentState<CustomerState> state)
     });
 
     /// <summary>Debits one production token, as a mint would: answers the balance left once durable.</summary>
-    public Task<long> Debit(CancellationToken cancellation = default) => _turns.Run(() => _commit!.Submit(account =>
+    public Task<long> Debit(CancellationToken cancellation = default) => _turns.Run(() => Submit(cancellation));
+
+    /// <summary>
+    /// One debit per cancellation, all in one turn under <see cref="GroupCommit.HoldWrites"/> (as a MintMany decides
+    /// its mints), <paramref name="whileHeld"/> run before the hold ends; each debit's answer.
+    /// </summary>
+    public Task<Task<long>[]> DebitHeld(CancellationToken[] cancellations, Action? whileHeld = null) => _turns.Run(() =>
+    {
+        using var held = _commit!.HoldWrites();
+        Task<long>[] debits = [.. cancellations.Select(Submit)];
+        whileHeld?.Invoke();
+        return Task.FromResult(debits);
+    });
+
+    private Task<long> Submit(CancellationToken cancellation) => _commit!.Submit(account =>
         new Change<long>(account.WithBalance(TokenEnvironment.Production, account.ProductionBalance - 1), account.ProductionBalance - 1),
-        cancellation));
+        cancellation);
 
     /// <summary>Completes once every turn asked for before it has run.</summary>
     public Task TurnsDone() => _turns.Run(() => Task.CompletedTask);

@@ -3,7 +3,7 @@ namespace Orleans.Tokens.Tests.Commit;
 /// <summary>
 /// A test double around a real stored state that injects one fault into the next write, or fails reads: the faults
 /// a remote database shows (an acknowledgement lost after the commit, a failure before it, an unknown outcome),
-/// which a local SQLite file cannot produce on demand.
+/// which a local SQLite file cannot produce on demand. It counts the writes it was handed (<see cref="Writes"/>).
 /// </summary>
 internal sealed class FaultyState(IPersistentState<CustomerState> inner) : IPersistentState<CustomerState>
 {
@@ -25,6 +25,8 @@ internal sealed class FaultyState(IPersistentState<CustomerState> inner) : IPers
 
     public bool FailReads { get; set; }
 
+    public int Writes { get; private set; }
+
     public CustomerState State
     {
         get => inner.State;
@@ -39,6 +41,7 @@ internal sealed class FaultyState(IPersistentState<CustomerState> inner) : IPers
 
     public Task WriteStateAsync()
     {
+        Writes++;
         var fault = NextWrite;
         NextWrite = null;
         return fault is null ? inner.WriteStateAsync() : fault(inner.WriteStateAsync);

@@ -10,7 +10,8 @@ namespace Orleans.Tokens.Tests.Commit;
 
 /// <summary>
 /// The group commit's answers after a failed write (issue 8; contract section 11: a 200 only for a debit that landed,
-/// -2030 only when nothing was debited, -9001 when that cannot be known), on the real batching storage and a real
+/// -2030 only when nothing was debited, -9001 when that cannot be known), and its held writes (the debits of one
+/// MintMany in one write; a debit cancelled meanwhile never written), on the real batching storage and a real
 /// SQLite file. Each activation has its own storage instance, as two silos would.
 /// </summary>
 public sealed class GroupCommitTests : IDisposable
@@ -139,6 +140,41 @@ public sealed class GroupCommitTests : IDisposable
         Assert.Equal(Opening - 2, await kept);
         Assert.Equal(Opening - 2, await StoredBalance());
         Assert.Equal(Opening - 2, await activation.DurableBalance());
+    }
+
+    [Fact]
+    public async Task Debits_submitted_while_writes_are_held_go_in_one_write_once_the_hold_ends()
+    {
+        var state = new FaultyState(Stored());
+        var activation = new Activation(state);
+        await activation.Activate();
+
+        // Unheld, the first debit's write would start alone and the other two share the next.
+        var debits = await activation.DebitHeld([default, default, default]);
+
+        var balances = await Task.WhenAll(debits);
+        Assert.Equal([Opening - 1, Opening - 2, Opening - 3], balances);
+        Assert.Equal(1, state.Writes);
+        Assert.Equal(Opening - 3, await StoredBalance());
+        Assert.Equal(Opening - 4, await activation.Debit());
+        Assert.Equal(2, state.Writes);
+    }
+
+    [Fact]
+    public async Task A_debit_cancelled_while_writes_are_held_is_never_written_and_the_rest_are_decided_again()
+    {
+        var state = new FaultyState(Stored());
+        var activation = new Activation(state);
+        await activation.Activate();
+        using var gone = new CancellationTokenSource();
+
+        var debits = await activation.DebitHeld([default, gone.Token, default], whileHeld: gone.Cancel);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => debits[1]);
+        Assert.Equal(Opening - 1, await debits[0]);
+        Assert.Equal(Opening - 2, await debits[2]);
+        Assert.Equal(1, state.Writes);
+        Assert.Equal(Opening - 2, await StoredBalance());
     }
 
     private static async Task<Exception?> Outcome(Task debit)

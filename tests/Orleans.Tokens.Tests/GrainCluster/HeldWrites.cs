@@ -7,18 +7,24 @@ namespace Orleans.Tokens.Tests.GrainCluster;
 /// <summary>
 /// The silo's customer storage with a hand on it: a test holds one grain's writes back (<see cref="Hold"/>) to see
 /// what the grain answers while a change is not yet durable. Every other grain's writes pass straight through.
+/// It counts each grain's writes (<see cref="Count"/>).
 /// </summary>
 public sealed class HeldWrites(IGrainStorage inner) : IGrainStorage
 {
     private readonly ConcurrentDictionary<GrainId, Hold> _holds = new();
+    private readonly ConcurrentDictionary<GrainId, int> _writes = new();
 
     /// <summary>Replaces the keyed grain storage <paramref name="name"/> registered so far with itself around it.</summary>
-    public static void Around(IServiceCollection services, string name)
+    public static void Around(IServiceCollection services, string name) =>
+        Wrap<IGrainStorage>(services, name, storage => new HeldWrites(storage));
+
+    /// <summary>Replaces the keyed singleton <paramref name="name"/> registered so far with <paramref name="wrap"/> of it.</summary>
+    internal static void Wrap<TService>(IServiceCollection services, string name, Func<TService, TService> wrap) where TService : class
     {
-        var registered = services.Single(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name));
+        var registered = services.Single(d => d.ServiceType == typeof(TService) && Equals(d.ServiceKey, name));
         var factory = registered.KeyedImplementationFactory!;
         services.Remove(registered);
-        services.AddKeyedSingleton<IGrainStorage>(name, (provider, key) => new HeldWrites((IGrainStorage)factory(provider, key)));
+        services.AddKeyedSingleton(name, (provider, key) => wrap((TService)factory(provider, key)));
     }
 
     /// <summary>Holds back the writes of <paramref name="grain"/> until the hold is released.</summary>
@@ -29,11 +35,15 @@ public sealed class HeldWrites(IGrainStorage inner) : IGrainStorage
         return hold;
     }
 
+    /// <summary>How many writes of <paramref name="grain"/>'s states the storage was handed.</summary>
+    public int Count(IAddressable grain) => _writes.GetValueOrDefault(grain.GetGrainId());
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        _writes.AddOrUpdate(grainId, 1, static (_, count) => count + 1);
         if (_holds.TryGetValue(grainId, out var hold)) await hold.Wait();
         await inner.WriteStateAsync(stateName, grainId, grainState);
     }

@@ -15,7 +15,7 @@ namespace Orleans.Tokens.Tests.GrainCluster;
 /// <summary>
 /// One in-process silo on Orleans' <see cref="TestCluster"/> (its own ports) with the project's real customer storage:
 /// the batching grain storage over a SQLite file in a temporary directory (<see cref="SiloSetup.AddSqliteCustomerStorage"/>,
-/// as the embedded default uses it) behind <see cref="HeldWrites"/>, and a <see cref="FakeTimeProvider"/> as the customer grains' usage clock.
+/// as the embedded default uses it) behind <see cref="HeldWrites"/> and <see cref="RemoteReads"/>, its incoming calls counted (<see cref="GrainCalls"/>), and a <see cref="FakeTimeProvider"/> as the customer grains' usage clock.
 /// </summary>
 public sealed class TokensTestCluster : IAsyncLifetime
 {
@@ -69,6 +69,12 @@ public sealed class TokensTestCluster : IAsyncLifetime
     /// <summary>The silo's customer storage, whose writes a test may hold back.</summary>
     public HeldWrites Writes => (HeldWrites)Silo.GetRequiredKeyedService<IGrainStorage>(StorageNames.Customers);
 
+    /// <summary>The silo's row reads, which a test may have answer as a remote database does.</summary>
+    public RemoteReads Reads => (RemoteReads)Silo.GetRequiredKeyedService<IGrainRows>(StorageNames.Customers);
+
+    /// <summary>The calls the silo's grains have run.</summary>
+    public GrainCalls Calls => Silo.GetRequiredService<GrainCalls>();
+
     /// <summary>The account as the silo's storage holds it in the SQLite file, read past the grain.</summary>
     public async Task<CustomerState> Stored(ICustomerGrain grain)
     {
@@ -92,6 +98,8 @@ public sealed class TokensTestCluster : IAsyncLifetime
                 ?? throw new InvalidOperationException($"{DataDirectoryKey} is not set");
             silo.AddSqliteCustomerStorage(new TokensSettings(TokenEnvironment.Production, directory, ClusterMode.Embedded, 0, 0));
             HeldWrites.Around(silo.Services, StorageNames.Customers);
+            RemoteReads.Around(silo.Services, StorageNames.Customers);
+            GrainCalls.AddTo(silo.Services);
             silo.Services.AddKeyedSingleton<TimeProvider>(CustomerGrain.ClockKey, new FakeTimeProvider(Start));
         }
     }

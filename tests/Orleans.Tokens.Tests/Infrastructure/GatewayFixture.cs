@@ -12,7 +12,8 @@ namespace Orleans.Tokens.Tests.Infrastructure;
 /// in a fresh temporary data directory (deleted afterwards), serving the production environment, with
 /// <c>Tokens:PublicBaseUrl</c> = <see cref="PublicBaseUrl"/>. Kestrel binds a loopback port of its own; the silo gets
 /// free ports (Orleans cannot bind port 0). No drain delay: nothing routes to it, and every fixture stops at once.
-/// Admin operations called through <see cref="Grains"/> are signed as the admin tool signs them.
+/// Admin operations called through <see cref="Grains"/> are signed as the admin tool signs them. The silo's incoming
+/// grain calls are counted (<see cref="Calls"/>).
 /// A subclass may pass other settings.
 /// </summary>
 public class GatewayFixture : IAsyncLifetime
@@ -33,6 +34,9 @@ public class GatewayFixture : IAsyncLifetime
     public HttpClient Client { get; private set; } = null!;
 
     public IGrainFactory Grains => Factory.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The calls the co-hosted silo's grains have run: how the gateway sent its mints.</summary>
+    public GrainCalls Calls => Factory.Services.GetRequiredService<GrainCalls>();
 
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly Action<IServiceCollection>? _services;
@@ -75,6 +79,7 @@ public class GatewayFixture : IAsyncLifetime
             // with the admin certificate the embedded default made under the data directory.
             services.AddSingleton<IOutgoingGrainCallFilter>(_ => new AdminCommandSigner(
                 ClusterIdentity.Load(EmbeddedCertificates.Files(DataDirectory, ClusterRole.Admin)), TimeProvider.System));
+            GrainCalls.AddTo(services);
             _services?.Invoke(services);
         });
         Factory.StartServer();
