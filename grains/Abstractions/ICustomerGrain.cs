@@ -23,8 +23,9 @@ public interface ICustomerGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Several mints of this customer in one call, decided in order, each as <see cref="Mint"/> decides it, with
-    /// one outcome each in the same order (a gateway sends the mints that arrive while its previous call for the
-    /// customer is under way). The mint at index i of this <paramref name="batch"/> is withdrawn, and not debited,
+    /// one outcome each in the same order, in one write (a gateway sends the mints that arrive while its previous
+    /// call for the customer is under way). The stored keys they need are read first. None may carry an idempotency
+    /// key (a keyed mint goes alone, by <see cref="Mint"/>): <see cref="ArgumentException"/>. The mint at index i of this <paramref name="batch"/> is withdrawn, and not debited,
     /// when <see cref="WithdrawMint"/> names it before its write is under way.
     /// </summary>
     [Alias("MintMany"), GatewayOperation]

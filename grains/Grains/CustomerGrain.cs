@@ -169,7 +169,12 @@ public sealed partial class CustomerGrain(
     public Task<ImmutableArray<UsageDay>> Usage(DateOnly? since) => Task.FromResult(
         usage.State.With(Existing(Commit.Durable)).Where(day => since is null || day.Day >= since).ToImmutableArray());
 
-    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation)
+    public Task<MintResult> Mint(MintRequest request, CancellationToken cancellation) => Mint(request, null, cancellation);
+
+    /// <summary>
+    /// A mint, its stored keys read here first (<paramref name="stored"/> null) or already read by the batch it is in.
+    /// </summary>
+    private Task<MintResult> Mint(MintRequest request, IReadOnlyList<StoredContentKey>? stored, CancellationToken cancellation)
     {
         var account = Commit.Current;
         if (!account.Exists) Unknown();
@@ -177,14 +182,29 @@ public sealed partial class CustomerGrain(
         else if (account.MaxMintsPerSecond is { } limit && MintRules.Authenticated(account, request)
                  && !_mintRate.TryTake(clock.GetUtcNow(), limit, out var retryAfter))
             return Task.FromResult(MintResult.TooManyRequests(retryAfter));
-        return Submit(request, cancellation);
+        return stored is null && ReadsStoredKeys(request)
+            ? SubmitWithStoredKeys(request, cancellation)
+            : Submit(request, stored, cancellation);
     }
 
-    public Task<ImmutableArray<MintOutcome>> MintMany(Guid batch, ImmutableArray<MintRequest> requests)
+    public async Task<ImmutableArray<MintOutcome>> MintMany(Guid batch, ImmutableArray<MintRequest> requests)
     {
-        // Every mint decided now shares the next write.
+        if (requests.Any(request => request.Idempotency is not null))
+            throw new ArgumentException("a keyed mint goes alone (Mint), never in a batch", nameof(requests));
+        // Every read first, so that the mints are then decided in order, in one turn, and share one write.
+        var stored = new IReadOnlyList<StoredContentKey>?[requests.Length];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            if (ReadsStoredKeys(requests[i])) stored[i] = await StoredKeys(requests[i]);
+        }
+        return await DecideHeld(batch, requests, stored);
+    }
+
+    /// <summary>Decides a batch's mints now, in order, holding the next write until all are decided.</summary>
+    private Task<ImmutableArray<MintOutcome>> DecideHeld(Guid batch, ImmutableArray<MintRequest> requests, IReadOnlyList<StoredContentKey>?[] stored)
+    {
         using var held = Commit.HoldWrites();
-        return _batches.Run(batch, requests, Mint);
+        return _batches.Run(batch, requests, (index, withdrawn) => Mint(requests[index], stored[index], withdrawn));
     }
 
     public Task WithdrawMint(Guid batch, int index)
@@ -193,13 +213,16 @@ public sealed partial class CustomerGrain(
         return Task.CompletedTask;
     }
 
-    private Task<MintResult> Submit(MintRequest request, CancellationToken cancellation) =>
-        request.LeavesKeysToStorage && MintRules.Authenticated(Commit.Current, request)
-            ? SubmitWithStoredKeys(request, cancellation)
-            : Submit(request, null, cancellation);
+    /// <summary>Whether a mint takes keys from key storage, for a caller that authenticates (no other learns of them).</summary>
+    private bool ReadsStoredKeys(MintRequest request) =>
+        request.LeavesKeysToStorage && MintRules.Authenticated(Commit.Current, request);
 
-    /// <summary>A mint of keys from key storage, for a caller that authenticates: its keys are read, then it is decided.</summary>
-    private async Task<MintResult> SubmitWithStoredKeys(MintRequest request, CancellationToken cancellation)
+    /// <summary>A mint of keys from key storage: its keys are read, then it is decided.</summary>
+    private async Task<MintResult> SubmitWithStoredKeys(MintRequest request, CancellationToken cancellation) =>
+        await Submit(request, await StoredKeys(request), cancellation);
+
+    /// <summary>What key storage gives each key of <paramref name="request"/> that the request did not give, in its order.</summary>
+    private async Task<IReadOnlyList<StoredContentKey>> StoredKeys(MintRequest request)
     {
         var stored = new List<StoredContentKey>();
         foreach (var key in request.Keys)
@@ -208,7 +231,7 @@ public sealed partial class CustomerGrain(
                 ? Keys.ForMint(found, request.Kek)
                 : new StoredContentKey(null));
         }
-        return await Submit(request, stored, cancellation);
+        return stored;
     }
 
     private Task<MintResult> Submit(MintRequest request, IReadOnlyList<StoredContentKey>? stored, CancellationToken cancellation) => request.Idempotency switch

@@ -10,9 +10,12 @@ internal sealed class MintBatches
 {
     private readonly Dictionary<(Guid Batch, int Index), CancellationTokenSource> _withdrawals = [];
 
-    /// <summary>Decides every mint of <paramref name="batch"/> with <paramref name="mint"/>, in order; one outcome each.</summary>
+    /// <summary>
+    /// Starts <paramref name="mint"/> for every mint of <paramref name="batch"/> (by index, with its withdrawal), in
+    /// order, before it first awaits; one outcome each.
+    /// </summary>
     public async Task<ImmutableArray<MintOutcome>> Run(
-        Guid batch, ImmutableArray<MintRequest> requests, Func<MintRequest, CancellationToken, Task<MintResult>> mint)
+        Guid batch, ImmutableArray<MintRequest> requests, Func<int, CancellationToken, Task<MintResult>> mint)
     {
         var sources = new CancellationTokenSource[requests.Length];
         var mints = new Task<MintResult>[requests.Length];
@@ -22,7 +25,7 @@ internal sealed class MintBatches
             {
                 sources[i] = new CancellationTokenSource();
                 _withdrawals[(batch, i)] = sources[i];
-                mints[i] = Guarded(mint, requests[i], sources[i].Token);
+                mints[i] = Guarded(mint, i, sources[i].Token);
             }
             // Each mint's failure is its own outcome, not the batch's.
             await ((Task)Task.WhenAll(mints)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
@@ -45,11 +48,11 @@ internal sealed class MintBatches
     }
 
     /// <summary>A mint whose synchronous throw is a failed task like any other, so that the rest of the batch goes on.</summary>
-    private static Task<MintResult> Guarded(Func<MintRequest, CancellationToken, Task<MintResult>> mint, MintRequest request, CancellationToken withdrawn)
+    private static Task<MintResult> Guarded(Func<int, CancellationToken, Task<MintResult>> mint, int index, CancellationToken withdrawn)
     {
         try
         {
-            return mint(request, withdrawn);
+            return mint(index, withdrawn);
         }
         catch (Exception failure)
         {

@@ -57,6 +57,21 @@ public sealed class MintManyTests(TokensTestCluster cluster)
     }
 
     [Fact]
+    public async Task A_batch_with_a_keyed_mint_is_refused_whole_and_debits_nothing()
+    {
+        var customer = await cluster.CreateCustomer(productionBalance: 10);
+        var valid = Mints.Request(customer.Authenticator);
+        var keyed = valid with
+        {
+            Idempotency = new MintIdempotency("in-a-batch", new byte[32], new byte[32], "token-in-a-batch", DateTimeOffset.UtcNow),
+        };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => customer.Grain.MintMany(Guid.NewGuid(), [valid, keyed]));
+
+        Assert.Equal(10, await customer.ProductionBalanceAsync());
+    }
+
+    [Fact]
     public async Task A_batch_of_refusals_only_writes_nothing()
     {
         var customer = await cluster.CreateCustomer(productionBalance: 0, testBalance: 3);
