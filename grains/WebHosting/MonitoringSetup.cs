@@ -23,7 +23,7 @@ public delegate IEndpointConventionBuilder MapGetEndpoint(string path, RequestDe
 /// <summary>
 /// Metrics and health, set up alike by the gateway (on its public and management listeners) and the silo host
 /// (README, "Metrics, health and shutdown"; contract sections 1, 10 and 11): OpenTelemetry's Prometheus exporter at
-/// <c>/metrics</c>, ASP.NET Core's health checks at <c>/healthz</c> and <c>/readyz</c>.
+/// <c>/metrics</c>, ASP.NET Core's health checks at <c>/readyz</c>, and <c>/healthz</c>, a plain answer.
 /// </summary>
 public static class MonitoringSetup
 {
