@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Orleans.Tokens.Gateway.Minting;
 
@@ -9,7 +10,9 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// together in one call (<see cref="ICustomerGrain.MintMany"/>, at most <see cref="MaxBatch"/>), so a hot customer
 /// costs one grain message per batch rather than per mint (issue 13).
 /// <para>
-/// A keyed mint (section 11) always goes at once, alone: its answer may not wait for another call.
+/// A keyed mint (section 11) always goes at once, alone: its answer may not wait for another call; so does any mint
+/// whose customer's call has been under way for <see cref="MaxWait"/> (a stalled write), so that mints are still
+/// decided as they come (a rate limit counts them as they come).
 /// A mint whose client leaves while it waits is never sent; once sent in a batch it is withdrawn
 /// (<see cref="ICustomerGrain.WithdrawMint"/>), as a single call's cancellation would withdraw it: not debited unless
 /// its write is under way. Either way its task is cancelled at once. A batch call that fails fails each of its
@@ -20,6 +23,9 @@ internal sealed class CustomerMints(CustomerGrains customers)
 {
     /// <summary>The most mints one <see cref="ICustomerGrain.MintMany"/> call carries.</summary>
     public const int MaxBatch = 256;
+
+    /// <summary>How long a customer's call may be under way and still hold its next mints back (a write takes a few ms).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(10);
 
     private readonly ConcurrentDictionary<long, Lane> _lanes = new();
 
@@ -35,13 +41,17 @@ internal sealed class CustomerMints(CustomerGrains customers)
             {
                 // A lane closes when it runs empty and leaves the map; a caller that found it just then takes a new one.
                 if (lane.Closed) continue;
-                if (lane.Busy)
+                if (lane.Busy && Stopwatch.GetElapsedTime(lane.CallStarted) < MaxWait)
                 {
                     var waiting = new Waiting(request, aborted);
                     lane.Queue.Add(waiting);
                     return waiting.Task;
                 }
+                // A call under way for longer (a stalled write) holds no more mints back: this one goes at once,
+                // beside it, so that the grain still decides mints as they come (its rate limit among them).
+                if (lane.Busy) return lane.Grain.Mint(request, aborted);
                 lane.Busy = true;
+                lane.CallStarted = Stopwatch.GetTimestamp();
             }
             return Alone(lane, request, aborted);
         }
@@ -73,6 +83,7 @@ internal sealed class CustomerMints(CustomerGrains customers)
                 _lanes.TryRemove(new KeyValuePair<long, Lane>(lane.CustomerId, lane));
                 return;
             }
+            lane.CallStarted = Stopwatch.GetTimestamp();
             var count = Math.Min(lane.Queue.Count, MaxBatch);
             batch = lane.Queue.GetRange(0, count);
             lane.Queue.RemoveRange(0, count);
@@ -116,6 +127,8 @@ internal sealed class CustomerMints(CustomerGrains customers)
         public ICustomerGrain Grain { get; } = grain;
         public List<Waiting> Queue { get; } = [];
         public bool Busy { get; set; }
+        /// <summary>When the call under way started (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+        public long CallStarted { get; set; }
         public bool Closed { get; set; }
     }
 
