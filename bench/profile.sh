@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Where a mint's CPU goes, by layer, on the embedded default (issue 13: measure before optimising).
 #
-#   bench/profile.sh [-d seconds] [-c connections] [-F hz]
+#   bench/profile.sh [-d seconds] [-c connections] [-F hz] [-s "scenarios"]
 #
 # Builds in Release, starts the embedded gateway with the runtime's perf map (DOTNET_PerfMapEnabled=1; jitted code
 # written as plain memory so perf can name it: DOTNET_EnableWriteXorExecute=0), creates 1,000 customers, warms each
 # scenario up, then for each of (a) GET /healthz, (b) Widevine mints spread over the customers and (c) mints of one
-# hot customer (bench/mint.lua) samples the gateway's stacks with `perf record -g` while wrk runs (-t2 -c64 by
+# hot customer (bench/mint.lua) — or the scenarios -s names, among them (d) keyed: spread mints each with its own
+# Idempotency-Key — samples the gateway's stacks with `perf record -g` while wrk runs (-t2 -c64 by
 # default) and prints µs of gateway CPU per request in each layer (bench/profile_buckets.py says how a sample is put
 # in a layer). Figures are per request, so they hold however busy the machine; wrk shares its 2 cores. Needs perf
 # (Debian's linux-perf) and wrk, and root or kernel.perf_event_paranoid <= 1 for perf to sample another process.
@@ -14,12 +15,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-duration=10 connections=64 hz=499 customers=1000
+duration=10 connections=64 hz=499 customers=1000 scenarios="healthz spread hot"
 while [ $# -gt 0 ]; do
     case "$1" in
         -d) duration=$2; shift 2 ;;
         -c) connections=$2; shift 2 ;;
         -F) hz=$2; shift 2 ;;
+        -s) scenarios=$2; shift 2 ;;
         *) sed -n '2,/^set -euo/{/^set -euo/d;p}' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
 done
@@ -67,13 +69,13 @@ wrk_for() {
         | grep '^BENCH '
 }
 
-for scenario in healthz spread hot; do
+for scenario in $scenarios; do
     say "warming up $scenario (${duration}s)"
     wrk_for "$scenario" "$duration" >/dev/null
 done
 
 echo "Gateway CPU per request by layer (perf -F $hz -g, wrk -t2 -c$connections, ${duration} s sampled per scenario, 1,000 customers)"
-for scenario in healthz spread hot; do
+for scenario in $scenarios; do
     say "profiling $scenario"
     # wrk runs a second longer on each side of the sampled window, so that the window sees only steady load.
     wrk_for "$scenario" $((duration + 2)) >"$work/wrk-$scenario" &

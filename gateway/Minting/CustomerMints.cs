@@ -161,17 +161,8 @@ internal sealed class CustomerMints(CustomerGrains customers)
 
         public void Complete(MintOutcome outcome)
         {
-            MintResult result;
-            try
-            {
-                result = outcome.ResultOrThrow();
-            }
-            catch (Exception failure)
-            {
-                Fail(failure);
-                return;
-            }
-            Complete(result);
+            if (outcome.Exception() is { } failure) Fail(failure);
+            else Complete(outcome.Result!);
         }
 
         public void Fail(Exception failure)

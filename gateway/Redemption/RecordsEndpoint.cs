@@ -81,7 +81,7 @@ internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions o
         if (given > 1) return null;
         if (cookie is { Value: var text }) return new RecordsQuery(text, null, 0, RecordsQuery.MaxMatching);
         if (id is { Value: var tokenId })
-            return TokenIds.IsTokenId(tokenId!) ? new RecordsQuery(null, tokenId.ToLowerInvariant(), 0, RecordsQuery.MaxMatching) : null;
+            return TokenIds.IsTokenId(tokenId) ? new RecordsQuery(null, tokenId.ToLowerInvariant(), 0, RecordsQuery.MaxMatching) : null;
         var first = 0;
         var count = RecordsQuery.DefaultLength;
         if (start is { Value: var startText } && (!int.TryParse(startText, NumberStyles.None, CultureInfo.InvariantCulture, out first))) return null;
@@ -91,12 +91,12 @@ internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions o
         return new RecordsQuery(null, null, first, count);
     }
 
-    /// <summary>A parameter given at most once: null when absent, an error when given twice.</summary>
-    private static (string? Value, bool IsError)? Single(RequestParameters parameters, string name) =>
+    /// <summary>A parameter given at most once: null when absent, an error (with no value) when given twice.</summary>
+    private static (string Value, bool IsError)? Single(RequestParameters parameters, string name) =>
         parameters.All(name) switch
         {
             [] => null,
             [var value] => (value, false),
-            _ => (null, true),
+            _ => ("", true),
         };
 }

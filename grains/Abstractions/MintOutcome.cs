@@ -17,13 +17,13 @@ public sealed record MintOutcome(
         _ => new(null, mint.Exception?.InnerException is StorageUnavailableException ? MintFailure.Unavailable : MintFailure.OutcomeUnknown),
     };
 
-    /// <summary>The result, or the exception a single call would have thrown.</summary>
-    public MintResult ResultOrThrow() => Failure switch
+    /// <summary>The exception a single call would have thrown; null when <see cref="Result"/> is the answer.</summary>
+    public Exception? Exception() => Failure switch
     {
-        MintFailure.None => Result ?? throw new InvalidOperationException("a mint outcome without a result"),
-        MintFailure.Unavailable => throw new StorageUnavailableException("storage unavailable"),
-        MintFailure.Withdrawn => throw new OperationCanceledException("the mint was withdrawn"),
-        _ => throw new OutcomeUnknownException("the mint's outcome is unknown"),
+        MintFailure.None => Result is null ? new InvalidOperationException("a mint outcome without a result") : null,
+        MintFailure.Unavailable => new StorageUnavailableException("storage unavailable"),
+        MintFailure.Withdrawn => new OperationCanceledException("the mint was withdrawn"),
+        _ => new OutcomeUnknownException("the mint's outcome is unknown"),
     };
 }
 

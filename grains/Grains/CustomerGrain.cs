@@ -204,7 +204,7 @@ public sealed partial class CustomerGrain(
     private Task<ImmutableArray<MintOutcome>> DecideHeld(Guid batch, ImmutableArray<MintRequest> requests, IReadOnlyList<StoredContentKey>?[] stored)
     {
         using var held = Commit.HoldWrites();
-        return _batches.Run(batch, requests, (index, withdrawn) => Mint(requests[index], stored[index], withdrawn));
+        return _batches.Run(batch, requests.Length, (index, withdrawn) => Mint(requests[index], stored[index], withdrawn));
     }
 
     public Task WithdrawMint(Guid batch, int index)

@@ -11,17 +11,16 @@ internal sealed class MintBatches
     private readonly Dictionary<(Guid Batch, int Index), CancellationTokenSource> _withdrawals = [];
 
     /// <summary>
-    /// Starts <paramref name="mint"/> for every mint of <paramref name="batch"/> (by index, with its withdrawal), in
-    /// order, before it first awaits; one outcome each.
+    /// Starts <paramref name="mint"/> for each of the <paramref name="count"/> mints of <paramref name="batch"/> (by
+    /// index, with its withdrawal), in order, before it first awaits; one outcome each.
     /// </summary>
-    public async Task<ImmutableArray<MintOutcome>> Run(
-        Guid batch, ImmutableArray<MintRequest> requests, Func<int, CancellationToken, Task<MintResult>> mint)
+    public async Task<ImmutableArray<MintOutcome>> Run(Guid batch, int count, Func<int, CancellationToken, Task<MintResult>> mint)
     {
-        var sources = new CancellationTokenSource[requests.Length];
-        var mints = new Task<MintResult>[requests.Length];
+        var sources = new CancellationTokenSource[count];
+        var mints = new Task<MintResult>[count];
         try
         {
-            for (var i = 0; i < requests.Length; i++)
+            for (var i = 0; i < count; i++)
             {
                 sources[i] = new CancellationTokenSource();
                 _withdrawals[(batch, i)] = sources[i];
@@ -32,7 +31,7 @@ internal sealed class MintBatches
         }
         finally
         {
-            for (var i = 0; i < requests.Length && sources[i] is { } source; i++)
+            for (var i = 0; i < count && sources[i] is { } source; i++)
             {
                 _withdrawals.Remove((batch, i));
                 source.Dispose();

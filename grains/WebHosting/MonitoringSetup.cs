@@ -77,7 +77,7 @@ public static class MonitoringSetup
         var health = host.GetRequiredService<HealthCheckService>();
         // Liveness runs no check, so it stays the bare request the benchmark compares mints with (bench/run.sh, (a)).
         mapGet(LivenessPath, context => PlainText.Write(context.Response, StatusCodes.Status200OK, "ok"));
-        mapGet(ReadinessPath, HealthEndpoint(endpoints, health, check => check.Tags.Contains(ReadinessTag), "ready"));
+        mapGet(ReadinessPath, ReadinessEndpoint(endpoints, health));
         if (metrics)
             // The exporter's middleware is not public: a pipeline of its own runs it for every request mapGet lets through.
             mapGet(MetricsPath, endpoints.CreateApplicationBuilder()
@@ -93,24 +93,23 @@ public static class MonitoringSetup
     }
 
     /// <summary>
-    /// What <c>MapHealthChecks</c> maps, as a handler for <see cref="MapGetEndpoint"/>: the health checks that
-    /// <paramref name="predicate"/> selects, 200 with <paramref name="healthy"/> or 503 with the first failure.
+    /// What <c>MapHealthChecks</c> maps, as a handler for <see cref="MapGetEndpoint"/>: the readiness checks, 200
+    /// <c>ready</c> or 503 with the first failure.
     /// </summary>
-    private static RequestDelegate HealthEndpoint(
-        IEndpointRouteBuilder endpoints, HealthCheckService health, Func<HealthCheckRegistration, bool> predicate, string healthy) =>
+    private static RequestDelegate ReadinessEndpoint(IEndpointRouteBuilder endpoints, HealthCheckService health) =>
         endpoints.CreateApplicationBuilder()
             .UseMiddleware<HealthCheckMiddleware>(health, Options.Create(new HealthCheckOptions
             {
-                Predicate = predicate,
+                Predicate = check => check.Tags.Contains(ReadinessTag),
                 // Only section 1's sentence and headers: none of the middleware's Cache-Control, Expires and Pragma.
                 AllowCachingResponses = true,
                 ResponseWriter = (context, report) =>
-                    PlainText.Write(context.Response, context.Response.StatusCode, Sentence(report, healthy)),
+                    PlainText.Write(context.Response, context.Response.StatusCode, Sentence(report)),
             }))
             .Build();
 
-    /// <summary><paramref name="healthy"/>, or the description of the first check (in registration order) that is not.</summary>
-    private static string Sentence(HealthReport report, string healthy) =>
-        report.Status == HealthStatus.Healthy ? healthy
+    /// <summary><c>ready</c>, or the description of the first check (in registration order) that is not healthy.</summary>
+    private static string Sentence(HealthReport report) =>
+        report.Status == HealthStatus.Healthy ? "ready"
         : report.Entries.Values.First(entry => entry.Status != HealthStatus.Healthy).Description ?? "not ready";
 }
