@@ -31,12 +31,13 @@ internal static class RequestFingerprint
     {
         var drm = request.Drm.Name();
         var name = environment.Name();
-        var ordered = parameters.Ordered().Where(pair => !Aside.Contains(pair.Key)).ToArray();
-        var size = Start + Size(drm) + Size(name);
+        var ordered = parameters.Ordered(Aside);
+        // An upper bound of the canonical bytes, so that they are encoded in one pass.
+        var size = Start + MaxSize(drm) + MaxSize(name);
         foreach (var (parameter, values) in ordered)
         {
-            size += Size(parameter) + Size(Count(values));
-            foreach (var value in values) size += Size(value);
+            size += MaxSize(parameter) + 4 + MaxCountDigits;
+            foreach (var value in values) size += MaxSize(value);
         }
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
@@ -47,7 +48,7 @@ internal static class RequestFingerprint
             foreach (var (parameter, values) in ordered)
             {
                 at = Append(buffer, at, parameter);
-                at = Append(buffer, at, Count(values));
+                at = AppendCount(buffer, at, values.Count);
                 foreach (var value in values) at = Append(buffer, at, value);
             }
             return new MintIdempotency(
@@ -63,9 +64,18 @@ internal static class RequestFingerprint
         }
     }
 
-    private static string Count(List<string> values) => values.Count.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The most digits a value count takes (<see cref="int.MaxValue"/>).</summary>
+    private const int MaxCountDigits = 10;
 
-    private static int Size(string text) => 4 + Encoding.UTF8.GetByteCount(text);
+    private static int MaxSize(string text) => 4 + Encoding.UTF8.GetMaxByteCount(text.Length);
+
+    /// <summary>A name's value count, as its decimal digits (UTF-8), length-prefixed like any text.</summary>
+    private static int AppendCount(byte[] buffer, int at, int count)
+    {
+        count.TryFormat(buffer.AsSpan(at + 4), out var length, default, CultureInfo.InvariantCulture);
+        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(at), length);
+        return at + 4 + length;
+    }
 
     /// <summary>Length-prefixed, so that no two different parameter lists give the same bytes.</summary>
     private static int Append(byte[] buffer, int at, string text)

@@ -69,8 +69,22 @@ internal sealed class RequestParameters
         return _dotted.TryGetValue(prefix, out var found) ? found : [];
     }
 
-    /// <summary>Every parameter with its values (each name's in the order given), names in ordinal order.</summary>
-    public IEnumerable<KeyValuePair<string, List<string>>> Ordered() => _values.OrderBy(pair => pair.Key, StringComparer.Ordinal);
+    /// <summary>
+    /// Every parameter but those <paramref name="aside"/> names, with its values (each name's in the order given),
+    /// names in ordinal order.
+    /// </summary>
+    public KeyValuePair<string, List<string>>[] Ordered(HashSet<string> aside)
+    {
+        var ordered = new KeyValuePair<string, List<string>>[_values.Count];
+        var count = 0;
+        foreach (var pair in _values)
+        {
+            if (!aside.Contains(pair.Key)) ordered[count++] = pair;
+        }
+        Array.Resize(ref ordered, count);
+        Array.Sort(ordered, static (x, y) => string.CompareOrdinal(x.Key, y.Key));
+        return ordered;
+    }
 
     private void Add(string? encoded)
     {
