@@ -39,7 +39,7 @@ public readonly record struct Change<T>(CustomerState? State, T Result, Immutabl
 /// that what the grain knows of its rows can be read again too.
 /// </para>
 /// </summary>
-internal sealed class GroupCommit(
+internal sealed partial class GroupCommit(
     IPersistentState<CustomerState> storage, ILogger logger, Action onStateLost, Action<CustomerState> onDurable, Action onReadBack)
 {
     private CustomerState? _durable;
@@ -228,90 +228,5 @@ internal sealed class GroupCommit(
         _queued = [];
         _lost = true;
         onStateLost();
-    }
-
-    private interface IPending
-    {
-        /// <summary>Decides against <paramref name="state"/>; answers at once when nothing changes.</summary>
-        bool Decide(CustomerState state, out CustomerState next);
-        /// <summary>The rows its change appends, as last decided.</summary>
-        ImmutableArray<GrainRow> Appends { get; }
-        void Succeed();
-        void Fail(Exception exception);
-        /// <summary>Its caller cancelled (set on any thread): no batch may take it any more.</summary>
-        bool CancelRequested { get; }
-        void Cancel();
-    }
-
-    private sealed class Pending<T>(Func<CustomerState, Change<T>> decide) : IPending
-    {
-        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private CancellationTokenRegistration _cancel;
-        private T _result = default!;
-
-        public Task<T> Task => _done.Task;
-
-        public ImmutableArray<GrainRow> Appends { get; private set; } = [];
-
-        private CancellationToken _cancellation;
-        private volatile bool _cancelRequested;
-
-        public bool CancelRequested => _cancelRequested;
-
-        public void OnCancel(CancellationToken cancellation, Action withdraw)
-        {
-            _cancellation = cancellation;
-            _cancel = cancellation.Register(() =>
-            {
-                _cancelRequested = true;
-                withdraw();
-            });
-        }
-
-        public bool Decide(CustomerState state, out CustomerState next)
-        {
-            next = state;
-            Change<T> change;
-            try
-            {
-                change = decide(state);
-            }
-            catch (Exception refused)
-            {
-                Answered();
-                _done.TrySetException(refused);
-                return false;
-            }
-            _result = change.Result;
-            Appends = change.Appends.IsDefault ? [] : change.Appends;
-            if (change.State is null)
-            {
-                Answered();
-                _done.TrySetResult(change.Result);
-                return false;
-            }
-            next = change.State;
-            return true;
-        }
-
-        public void Succeed()
-        {
-            Answered();
-            _done.TrySetResult(_result);
-        }
-
-        public void Fail(Exception exception)
-        {
-            Answered();
-            _done.TrySetException(exception);
-        }
-
-        public void Cancel()
-        {
-            Answered();
-            _done.TrySetCanceled(_cancellation);
-        }
-
-        private void Answered() => _cancel.Dispose();
     }
 }
