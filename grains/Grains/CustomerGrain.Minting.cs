@@ -78,7 +78,8 @@ public sealed partial class CustomerGrain
         null => Commit.Submit(account => Decide(account, request, stored), cancellation),
         // A key is the customer's own: a caller that does not authenticate learns nothing of it (-2018 first).
         _ when !MintRules.Authenticated(Commit.Current, request) => Task.FromResult(MintResult.Refused(ErrorCode.InvalidAuthenticator)),
-        { } keyed => Idempotency.Mint(request, keyed, record => Commit.Submit(account => record(Decide(account, request, stored)), cancellation)),
+        { } keyed => Idempotency.Mint(request, keyed,
+            (record, settled) => Commit.Submit(account => record(Decide(account, request, stored)), cancellation, settled)),
     };
 
     private Change<MintResult> Decide(CustomerState account, MintRequest request, IReadOnlyList<StoredContentKey>? stored) =>

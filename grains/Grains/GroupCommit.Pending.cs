@@ -16,7 +16,7 @@ internal sealed partial class GroupCommit
         void Cancel();
     }
 
-    private sealed class Pending<T>(Func<CustomerState, Change<T>> decide) : IPending
+    private sealed class Pending<T>(Func<CustomerState, Change<T>> decide, Action? settled) : IPending
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private CancellationTokenRegistration _cancel;
@@ -85,6 +85,12 @@ internal sealed partial class GroupCommit
             _done.TrySetCanceled(_cancellation);
         }
 
-        private void Answered() => _cancel.Dispose();
+        private void Answered()
+        {
+            _cancel.Dispose();
+            var once = settled;
+            settled = null;
+            once?.Invoke();
+        }
     }
 }

@@ -63,14 +63,20 @@ internal sealed partial class GroupCommit(
     /// <summary>
     /// Decides <paramref name="decide"/> against the current state now and answers once its change is durable (at
     /// once when it changes nothing). Fails as described on the class; cancelled when <paramref name="cancellation"/>
-    /// fires before its write is in flight.
+    /// fires before its write is in flight. <paramref name="settled"/>, when given, runs once in this grain's turn
+    /// just before the answer is set, however it ends: what a caller keeps until then needs no turn of its own.
     /// </summary>
-    public Task<T> Submit<T>(Func<CustomerState, Change<T>> decide, CancellationToken cancellation = default)
+    public Task<T> Submit<T>(Func<CustomerState, Change<T>> decide, CancellationToken cancellation = default, Action? settled = null)
     {
-        // Until the activation is gone, its state is unknown: nothing may be decided against it.
-        if (_lost) return Task.FromException<T>(new StorageUnavailableException("storage unavailable"));
-        if (cancellation.IsCancellationRequested) return Task.FromCanceled<T>(cancellation);
-        var pending = new Pending<T>(decide);
+        if (_lost || cancellation.IsCancellationRequested)
+        {
+            settled?.Invoke();
+            // Until the activation is gone, its state is unknown: nothing may be decided against it.
+            return _lost
+                ? Task.FromException<T>(new StorageUnavailableException("storage unavailable"))
+                : Task.FromCanceled<T>(cancellation);
+        }
+        var pending = new Pending<T>(decide, settled);
         if (!pending.Decide(Current, out var next)) return pending.Task;
         _working = next;
         _queued.Add(pending);

@@ -53,46 +53,74 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
     /// Answers a keyed mint: the first answer again (nothing debited), -9002 for other parameters, -9003 while the
     /// first is undecided, or, when the key is new or its record expired, what <paramref name="submit"/> answers.
     /// <paramref name="submit"/> decides the mint through the group commit, passing each debit it decides through
-    /// the function it is given, which appends the key's record to that debit's write.
+    /// the function it is given, which appends the key's record to that debit's write, and runs the action it is
+    /// given once the mint is settled (<see cref="GroupCommit.Submit"/>). A key that is new to keys already read, the
+    /// usual case, goes to <paramref name="submit"/> at once: its answer is the group commit's, with no turn of its own.
     /// </summary>
-    public async Task<MintResult> Mint(
-        MintRequest request, MintIdempotency keyed, Func<Func<Change<MintResult>, Change<MintResult>>, Task<MintResult>> submit)
+    public Task<MintResult> Mint(MintRequest request, MintIdempotency keyed, SubmitKeyed submit)
     {
-        if (!_deciding.Add(keyed.Key)) return MintResult.Refused(ErrorCode.IdempotencyKeyInProgress);
+        if (!_deciding.Add(keyed.Key)) return Task.FromResult(MintResult.Refused(ErrorCode.IdempotencyKeyInProgress));
+        var now = clock.GetUtcNow();
+        var hash = Hash(keyed.Key);
+        if (Read.Current().IsCompletedSuccessfully)
+        {
+            _live.Expire(now);
+            if (!_live.Contains(hash, now)) return Decide(request, keyed, hash, now, submit);
+        }
+        return FindThenDecide(request, keyed, hash, now, submit);
+    }
+
+    /// <summary>A keyed mint that waits for the stored keys, or whose key may have a record: that is read first.</summary>
+    private async Task<MintResult> FindThenDecide(
+        MintRequest request, MintIdempotency keyed, ulong hash, DateTimeOffset now, SubmitKeyed submit)
+    {
         try
         {
-            var now = clock.GetUtcNow();
             await Read.Current();
-            var generation = Read.Generation;
             _live.Expire(now);
-            var hash = Hash(keyed.Key);
-            if (await Find(hash, keyed.Key, now) is { } first) return Replay(first, request, keyed);
-            IdempotencyRecord? recorded = null;
-            var result = await submit(debit =>
+            if (await Find(hash, keyed.Key, now) is { } first)
             {
-                // Decided again after a failed write: the last decision is the one written.
-                recorded = null;
-                if (debit.State is null) return debit;
-                if (!Read.IsCurrent(generation)) throw new StorageUnavailableException("idempotency keys are being read again");
-                recorded = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
-                    IdempotencyRecord.WrapStoredKeys(keyed.RecordKey, debit.Result, request));
-                var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, recorded.ToRow(), now, now + IdempotencyRecord.Window);
-                var purge = _purged is not { } purged || now - purged >= PurgeEvery;
-                if (purge) _purged = now;
-                return debit with
-                {
-                    State = purge ? debit.State with { PurgeExpiredBefore = now } : debit.State,
-                    Result = debit.Result with { TokenId = keyed.TokenId, IssuedAt = keyed.IssuedAt },
-                    Appends = [row],
-                };
-            });
-            if (recorded is not null) _live.Add(hash, now + IdempotencyRecord.Window);
-            return result;
+                _deciding.Remove(keyed.Key);
+                return Replay(first, request, keyed);
+            }
         }
-        finally
+        catch
         {
             _deciding.Remove(keyed.Key);
+            throw;
         }
+        return await Decide(request, keyed, hash, now, submit);
+    }
+
+    /// <summary>Decides a mint whose key has no live record, its record appended to the debit's write.</summary>
+    private Task<MintResult> Decide(MintRequest request, MintIdempotency keyed, ulong hash, DateTimeOffset now, SubmitKeyed submit)
+    {
+        var generation = Read.Generation;
+        var recorded = false;
+        return submit(debit =>
+        {
+            // Decided again after a failed write: the last decision is the one written.
+            recorded = false;
+            if (debit.State is null) return debit;
+            if (!Read.IsCurrent(generation)) throw new StorageUnavailableException("idempotency keys are being read again");
+            var record = new IdempotencyRecord(keyed.Fingerprint, keyed.TokenId, keyed.IssuedAt, now,
+                IdempotencyRecord.WrapStoredKeys(keyed.RecordKey, debit.Result, request));
+            var row = new GrainRow(IdempotencyRecord.Kind, keyed.Key, record.ToRow(), now, now + IdempotencyRecord.Window);
+            var purge = _purged is not { } purged || now - purged >= PurgeEvery;
+            if (purge) _purged = now;
+            recorded = true;
+            return debit with
+            {
+                State = purge ? debit.State with { PurgeExpiredBefore = now } : debit.State,
+                Result = debit.Result with { TokenId = keyed.TokenId, IssuedAt = keyed.IssuedAt },
+                Appends = [row],
+            };
+        }, () =>
+        {
+            _deciding.Remove(keyed.Key);
+            // Known whether or not its write landed: a hash with no record costs its next mint one read, and no more.
+            if (recorded) _live.Add(hash, now + IdempotencyRecord.Window);
+        });
     }
 
     /// <summary>
@@ -126,3 +154,9 @@ internal sealed class IdempotencyKeys(IGrainRows rows, GrainId grainId, TimeProv
                 MoreContentKeys: contentKeys.Length > 1 ? contentKeys[1..] : null)
             : MintResult.Refused(ErrorCode.IdempotencyKeyReused);
 }
+
+/// <summary>
+/// Decides a keyed mint through the group commit: each debit decided goes through the function given (which appends
+/// the key's record), and the action given runs once the mint is settled, however it ends.
+/// </summary>
+internal delegate Task<MintResult> SubmitKeyed(Func<Change<MintResult>, Change<MintResult>> record, Action settled);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Tokens.Grains;
 
@@ -35,9 +36,24 @@ internal sealed class Activation(IPersistentState<CustomerState> state)
         return Task.FromResult(debits);
     });
 
-    private Task<long> Submit(CancellationToken cancellation) => _commit!.Submit(account =>
-        new Change<long>(account.WithBalance(TokenEnvironment.Production, account.ProductionBalance - 1), account.ProductionBalance - 1),
-        cancellation);
+    /// <summary>
+    /// For each debit answered so far, how many times its settled action (<see cref="GroupCommit.Submit"/>) had run
+    /// when its answer was set, however it ended.
+    /// </summary>
+    public ConcurrentQueue<int> SettledAtAnswer { get; } = new();
+
+    private Task<long> Submit(CancellationToken cancellation)
+    {
+        var settled = 0;
+        var answer = _commit!.Submit(account =>
+            new Change<long>(account.WithBalance(TokenEnvironment.Production, account.ProductionBalance - 1), account.ProductionBalance - 1),
+            cancellation, () => settled++);
+        return answer.ContinueWith(done =>
+        {
+            SettledAtAnswer.Enqueue(settled);
+            return done;
+        }, TaskScheduler.Default).Unwrap();
+    }
 
     /// <summary>Completes once every turn asked for before it has run.</summary>
     public Task TurnsDone() => _turns.Run(() => Task.CompletedTask);

@@ -177,6 +177,30 @@ public sealed class GroupCommitTests : IDisposable
         Assert.Equal(Opening - 2, await StoredBalance());
     }
 
+    [Fact]
+    public async Task Each_debit_is_settled_once_before_its_answer_however_it_ends()
+    {
+        var state = new FaultyState(Stored()) { NextWrite = FaultyState.FailBeforeCommit };
+        var activation = new Activation(state);
+        await activation.Activate();
+        using var gone = new CancellationTokenSource();
+        gone.Cancel();
+
+        var refused = activation.Debit();
+        var landed = activation.Debit();
+        var cancelled = activation.Debit(gone.Token);
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => refused);
+        Assert.Equal(Opening - 1, await landed);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        state.NextWrite = FaultyState.Unknown;
+        var unknown = activation.Debit();
+        await Assert.ThrowsAsync<OutcomeUnknownException>(() => unknown);
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => activation.Debit());
+
+        Assert.True(activation.Lost);
+        Assert.Equal([1, 1, 1, 1, 1], activation.SettledAtAnswer);
+    }
+
     private static async Task<Exception?> Outcome(Task debit)
     {
         try
