@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Tokens.Gateway.Errors;
+using Orleans.Tokens.Gateway.Metrics;
 using Orleans.Tokens.Gateway.Management;
 using Orleans.Tokens.Gateway.Minting;
 using Orleans.Tokens.Gateway.Redemption;
@@ -43,6 +44,7 @@ internal static class GatewaySetup
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(provider => new GatewayOptions(builder.Configuration, settings.Environment, provider.GetRequiredService<IServer>()));
+        builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.AddSingleton<CustomerMints>();
         builder.Services.TryAddKeyedSingleton(TokenEndpoint.ClockKey, TimeProvider.System);

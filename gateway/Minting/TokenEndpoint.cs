@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Orleans.Tokens.Grains.Metrics;
+using Orleans.Tokens.Gateway.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Requests;
 
@@ -20,7 +20,7 @@ internal sealed class TokenEndpoint(
     TokenKeyRing keys,
     GatewayOptions options,
     [FromKeyedServices(TokenEndpoint.ClockKey)] TimeProvider clock,
-    TokensMetrics metrics,
+    GatewayMetrics metrics,
     FailedAuthentications failedAuthentications,
     ILogger<TokenEndpoint> logger)
 {

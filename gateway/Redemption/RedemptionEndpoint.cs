@@ -1,7 +1,7 @@
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Minting;
 using Orleans.Tokens.Gateway.Requests;
-using Orleans.Tokens.Grains.Metrics;
+using Orleans.Tokens.Gateway.Metrics;
 using Orleans.Tokens.WebHosting;
 
 namespace Orleans.Tokens.Gateway.Redemption;
@@ -23,7 +23,7 @@ namespace Orleans.Tokens.Gateway.Redemption;
 /// </list>
 /// </summary>
 internal sealed class RedemptionEndpoint(
-    TokenKeyRing keys, GatewayOptions options, CustomerGrains customers, LicenseIssuers issuers, TokensMetrics metrics,
+    TokenKeyRing keys, GatewayOptions options, CustomerGrains customers, LicenseIssuers issuers, GatewayMetrics metrics,
     ILogger<RedemptionEndpoint> logger)
 {
     public async Task Handle(HttpContext context, Drm drm)
@@ -39,7 +39,7 @@ internal sealed class RedemptionEndpoint(
         }
     }
 
-    /// <summary>Answers one rights request; the outcome counted (<see cref="TokensMetrics.Redeemed"/>).</summary>
+    /// <summary>Answers one rights request; the outcome counted (<see cref="GatewayMetrics.Redeemed"/>).</summary>
     private async Task<string> Redeem(HttpContext context, Drm drm)
     {
         var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);

@@ -42,7 +42,7 @@ public sealed partial class CustomerGrain(
     [FromKeyedServices(StorageNames.Customers)] IGrainRows rows,
     KeyStorageOptions keyStorage,
     RedemptionOptions redemption,
-    TokensMetrics metrics,
+    BalanceMetrics balances,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
     /// <summary>
@@ -106,7 +106,7 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_balanceSeries) metrics.RemoveBalance(CustomerId);
+        if (_balanceSeries) balances.Remove(CustomerId);
         _balanceSeries = false;
         if (_archiving is { } archiving) await archiving;
     }
@@ -158,10 +158,10 @@ public sealed partial class CustomerGrain(
     private void ReportBalance(CustomerState durable)
     {
         if (!durable.Exists) return;
-        if (_balanceSeries) metrics.UpdateBalance(CustomerId, durable.ProductionBalance, durable.TestBalance);
+        if (_balanceSeries) balances.Update(CustomerId, durable.ProductionBalance, durable.TestBalance);
         else if (!_balanceDropped)
         {
-            _balanceSeries = metrics.TryAddBalance(CustomerId, durable.ProductionBalance, durable.TestBalance);
+            _balanceSeries = balances.TryAdd(CustomerId, durable.ProductionBalance, durable.TestBalance);
             _balanceDropped = !_balanceSeries;
         }
     }

@@ -9,14 +9,15 @@ namespace Orleans.Tokens.Hosting;
 public static class TokensMetricsSetup
 {
     /// <summary>
-    /// One <see cref="TokensMetrics"/> per process (a gateway with an embedded silo shares it), bounded by
-    /// <c>Metrics:MaxCustomers</c>.
+    /// One <see cref="TokensMeter"/> per process (a gateway with an embedded silo shares it), bounded by
+    /// <c>Metrics:MaxCustomers</c>, and the silo's <see cref="BalanceMetrics"/> on it.
     /// </summary>
     public static IServiceCollection AddTokensMetrics(this IServiceCollection services)
     {
-        services.TryAddSingleton(provider => new TokensMetrics(
+        services.TryAddSingleton(provider => new TokensMeter(
             provider.GetRequiredService<IMeterFactory>(),
-            provider.GetRequiredService<IConfiguration>().GetValue("Metrics:MaxCustomers", TokensMetrics.DefaultMaxCustomers)));
+            provider.GetRequiredService<IConfiguration>().GetValue("Metrics:MaxCustomers", TokensMeter.DefaultMaxCustomers)));
+        services.TryAddSingleton<BalanceMetrics>();
         return services;
     }
 }

@@ -32,14 +32,14 @@ public static class MonitoringSetup
     private const string ReadinessPath = "/readyz";
 
     /// <summary>The meters a host exports at <c>/metrics</c>: Orleans' own, the service's, grain storage's.</summary>
-    public static readonly string[] Meters = ["Microsoft.Orleans", TokensMetrics.MeterName, StorageMetrics.MeterName];
+    public static readonly string[] Meters = ["Microsoft.Orleans", TokensMeter.MeterName, StorageMetrics.MeterName];
 
     /// <summary>The tag of the health checks that <c>/readyz</c> runs (<c>/healthz</c> runs none: it is a plain answer).</summary>
     private const string ReadinessTag = "ready";
 
     /// <summary>
     /// Registers OpenTelemetry metrics of <see cref="Meters"/> with the Prometheus exporter, the process's
-    /// <see cref="TokensMetrics"/> (<see cref="TokensMetricsSetup.AddTokensMetrics"/>), and a health check of
+    /// <see cref="TokensMeter"/> and <see cref="BalanceMetrics"/> (<see cref="TokensMetricsSetup.AddTokensMetrics"/>), and a health check of
     /// <c>/readyz</c> per flag of <paramref name="dependencies"/>, storage first: grain storage reads a sentinel key
     /// (else <c>storage unavailable</c>), the cluster answers a grain call (else <c>cluster unreachable</c>).
     /// </summary>
@@ -72,7 +72,7 @@ public static class MonitoringSetup
     public static void MapTokensProbes(this IEndpointRouteBuilder endpoints, IServiceProvider host, MapGetEndpoint mapGet, bool metrics)
     {
         var meters = host.GetRequiredService<MeterProvider>();
-        host.GetRequiredService<TokensMetrics>();
+        host.GetRequiredService<BalanceMetrics>();
         host.GetService<StorageMetrics>();
         var health = host.GetRequiredService<HealthCheckService>();
         // Liveness runs no check, so it stays the bare request the benchmark compares mints with (bench/run.sh, (a)).
