@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -20,6 +21,15 @@ public sealed partial class AdminCommandCheck(ClusterIdentity identity, TimeProv
     public static readonly TimeSpan Skew = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, long> _nonces = new();
+
+    /// <summary>
+    /// Admin certificates whose chain was accepted, by the SHA-256 of their DER, each until it or the CA expires:
+    /// building the chain was a third of an account's creation. The chain is the same for every call signed with one
+    /// certificate (revocation is not checked, and the CA is fixed for the process); at most
+    /// <see cref="AcceptedKept"/>.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, DateTime> _accepted = new();
+    private const int AcceptedKept = 64;
     private long _nextSweepMs;
 
     public Task Invoke(IIncomingGrainCallContext context)
@@ -52,7 +62,7 @@ public sealed partial class AdminCommandCheck(ClusterIdentity identity, TimeProv
         }
         using (certificate)
         {
-            if (!identity.Accepts(certificate, [ClusterRole.Admin]))
+            if (!Accepted(certificate, der))
                 return $"signed by {certificate.Subject}, not by an admin certificate of the cluster's CA";
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             if (Math.Abs(now - signedAt) > Skew.TotalMilliseconds) return "signed too long ago, or in the future";
@@ -62,6 +72,21 @@ public sealed partial class AdminCommandCheck(ClusterIdentity identity, TimeProv
         }
         return null;
     }
+
+    /// <summary>Whether <paramref name="certificate"/> (of <paramref name="der"/>) is an admin certificate of the cluster's CA.</summary>
+    private bool Accepted(X509Certificate2 certificate, byte[] der)
+    {
+        var key = Convert.ToHexString(SHA256.HashData(der));
+        // The chain is built against the system's clock: so is the certificate's life here.
+        var now = DateTime.UtcNow;
+        if (_accepted.TryGetValue(key, out var until) && now < until) return true;
+        if (!identity.Accepts(certificate, [ClusterRole.Admin])) return false;
+        if (_accepted.Count >= AcceptedKept) _accepted.Clear();
+        _accepted[key] = Earlier(certificate.NotAfter, identity.Authority.NotAfter).ToUniversalTime();
+        return true;
+    }
+
+    private static DateTime Earlier(DateTime first, DateTime second) => first < second ? first : second;
 
     /// <summary>False when the nonce was seen within the window; forgets nonces older than twice <see cref="Skew"/>.</summary>
     private bool Remember(string nonce, long nowMs)
