@@ -142,12 +142,7 @@ public sealed partial class SqliteStateDatabase
                 Set(_log, "$first", first is null);
                 Set(_log, "$previous", first is null && _heads.TryGetValue((write.StateName, write.GrainId), out var previous) ? previous : null);
                 Set(_log, "$state", write.StateName);
-                Set(_log, "$grain", write.GrainId);
-                Set(_log, "$kind", row.Kind);
-                Set(_log, "$key", row.Key);
-                Set(_log, "$payload", row.Payload);
-                Set(_log, "$created", row.CreatedAtMs);
-                Set(_log, "$expires", row.ExpiresAtMs);
+                SetRow(_log, write, row);
                 _log.ExecuteNonQuery();
                 first ??= raw.sqlite3_last_insert_rowid(_connection.Handle);
             }
@@ -181,14 +176,20 @@ public sealed partial class SqliteStateDatabase
                     _remove.ExecuteNonQuery();
                     continue;
                 }
-                Set(_append, "$grain", write.GrainId);
-                Set(_append, "$kind", row.Kind);
-                Set(_append, "$key", row.Key);
-                Set(_append, "$payload", row.Payload);
-                Set(_append, "$created", row.CreatedAtMs);
-                Set(_append, "$expires", row.ExpiresAtMs);
+                SetRow(_append, write, row);
                 _append.ExecuteNonQuery();
             }
+        }
+
+        /// <summary>Binds a row, with its grain, to a statement that writes one (<c>$grain</c>, <c>$kind</c>, <c>$key</c>, <c>$payload</c>, <c>$created</c>, <c>$expires</c>).</summary>
+        private static void SetRow(SqliteCommand command, StateWrite write, RowWrite row)
+        {
+            Set(command, "$grain", write.GrainId);
+            Set(command, "$kind", row.Kind);
+            Set(command, "$key", row.Key);
+            Set(command, "$payload", row.Payload);
+            Set(command, "$created", row.CreatedAtMs);
+            Set(command, "$expires", row.ExpiresAtMs);
         }
 
         private static void Set(SqliteCommand command, string name, object? value) =>
