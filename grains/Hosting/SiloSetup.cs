@@ -76,7 +76,7 @@ public static class SiloSetup
     private static NpgsqlDataSource StateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
+        builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
         builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         return builder.Build();
     }

@@ -70,6 +70,31 @@ CREATE TABLE IF NOT EXISTS GrainRow
     PRIMARY KEY (ServiceId, GrainId, Kind, RowKey)
 );
 
+-- A grain's rows that expire within a day and an hour (idempotency records: one per keyed mint), in the order
+-- written (GrainLog in the batching storage's code): appended at the end of one B-tree, where rows in GrainRow cost
+-- a descent of its four-column index each. Each row links to the one its state row wrote before it (PreviousId;
+-- GrainState.LogHead is the last), and a grain's rows are read along that chain, found by GrainStateByGrain. Rows
+-- are deleted from the oldest end only, up to the first that is still live, so a chain ends at the first row that
+-- is gone; ids come from a sequence, never handed out twice. GrainId says whose row it is; nothing reads by it.
+-- Databases made before the log keep the records already in GrainRow, read from there until they expire.
+ALTER TABLE GrainState ADD COLUMN IF NOT EXISTS LogHead bigint NULL;
+
+CREATE INDEX IF NOT EXISTS GrainStateByGrain ON GrainState (ServiceId, GrainId);
+
+CREATE SEQUENCE IF NOT EXISTS GrainLogIds;
+
+CREATE TABLE IF NOT EXISTS GrainLog
+(
+    Id          bigint NOT NULL PRIMARY KEY,
+    PreviousId  bigint NULL,
+    GrainId     text   NOT NULL,
+    Kind        text   NOT NULL,
+    RowKey      text   NOT NULL,
+    Payload     bytea  NOT NULL,
+    CreatedAtMs bigint NOT NULL,
+    ExpiresAtMs bigint NOT NULL
+);
+
 -- Expired rows are found by a range read of the grain's rows, so no index of expiry (an earlier schema had one).
 DROP INDEX IF EXISTS GrainRowExpiry;
 

@@ -4,82 +4,20 @@ using NpgsqlTypes;
 namespace Orleans.Tokens.Hosting.Storage;
 
 /// <summary>
-/// Grain state in PostgreSQL: a batch is one round trip of at most three statements over arrays (a purge of expired
-/// rows, updates of stored states, inserts of new ones), executed as one implicit transaction.
+/// Grain state in PostgreSQL: a batch is one round trip of at most four statements over arrays (a purge of expired
+/// table rows and one of the log's oldest, updates of stored states, inserts of new ones), executed as one implicit
+/// transaction; the statements are <see cref="PostgresStatements"/>. Rows that expire within a day go to the log
+/// (<see cref="GrainLog"/>), the rest to <c>GrainRow</c> in grain order; reads take the newest row of a kind and key
+/// from both.
 /// <para>
-/// A grain's rows are appended by plain inserts: a row that replaces one still stored (an idempotency key used again
-/// after its record expired, before the purge deleted it) is rare, and <c>ON CONFLICT</c> would probe the key's
-/// index for every row. Such a batch fails whole on the unique key (23505, nothing written) and is sent again once
-/// with every row an upsert.
+/// A grain's table rows are appended by plain inserts: a row that replaces one still stored is rare, and
+/// <c>ON CONFLICT</c> would probe the key's index for every row. Such a batch fails whole on the unique key (23505,
+/// nothing written) and is sent again once with every row an upsert.
 /// </para>
 /// </summary>
 public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string serviceId) : IFencingStateDatabase
 {
-    // Each state statement appends the rows of the states it wrote, and deletes those they delete (a failed version
-    // check writes neither), in the same statement: the rows are the arrays from parameter {0} on, the deleted rows'
-    // from {8} on. A write holds at most one row of a kind and key, so no row is both inserted and deleted.
-    private const string Appended = """
-        appended AS (
-            INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
-            SELECT $1, r.GrainId, r.Kind, r.RowKey, r.Payload, r.CreatedAtMs, r.ExpiresAtMs
-            FROM unnest(${0}::text[], ${1}::text[], ${2}::text[], ${3}::text[], ${4}::bytea[], ${5}::bigint[], ${6}::bigint[])
-                AS r(StateName, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
-            JOIN written ON written.StateName = r.StateName AND written.GrainId = r.GrainId
-            {7}),
-        removed AS (
-            DELETE FROM GrainRow AS g
-            USING unnest(${8}::text[], ${9}::text[], ${10}::text[], ${11}::text[]) AS d(StateName, GrainId, Kind, RowKey)
-            JOIN written ON written.StateName = d.StateName AND written.GrainId = d.GrainId
-            WHERE g.ServiceId = $1 AND g.GrainId = d.GrainId AND g.Kind = d.Kind AND g.RowKey = d.RowKey)
-        SELECT StateName, GrainId, Version FROM written
-        """;
-
-    private const string Replacing = """
-        ON CONFLICT (ServiceId, GrainId, Kind, RowKey) DO UPDATE
-            SET Payload = excluded.Payload, CreatedAtMs = excluded.CreatedAtMs, ExpiresAtMs = excluded.ExpiresAtMs
-        """;
-
     private const string UniqueViolation = "23505";
-
-    private static readonly Statements Appending = new(UpdateText + AppendedFrom(6, ""), InsertText + AppendedFrom(5, ""));
-    private static readonly Statements Upserting =
-        new(UpdateText + AppendedFrom(6, Replacing), InsertText + AppendedFrom(5, Replacing));
-
-    /// <summary>The update and the insert of states, each appending the rows of the states it wrote.</summary>
-    private sealed record Statements(string Update, string Insert);
-
-    private const string UpdateText = """
-        WITH written AS (
-            UPDATE GrainState AS g
-            SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now()
-            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[]) AS w(StateName, GrainId, Version, Payload)
-            WHERE g.ServiceId = $1 AND g.StateName = w.StateName AND g.GrainId = w.GrainId AND g.Version = w.Version
-            RETURNING g.StateName, g.GrainId, g.Version),
-
-        """;
-
-    private const string InsertText = """
-        WITH written AS (
-            INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
-            SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now()
-            FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(StateName, GrainId, Payload)
-            ON CONFLICT DO NOTHING
-            RETURNING StateName, GrainId, Version),
-
-        """;
-
-    // Runs first in a write's transaction: each grain that asks for it deletes its rows that expired before the
-    // time it names (a range read of the grain's rows by the primary key's prefix). Expired rows may go even when
-    // the grain's state is not written.
-    private const string Purge = """
-        DELETE FROM GrainRow AS g
-        USING unnest($2::text[], $3::bigint[]) AS p(GrainId, BeforeMs)
-        WHERE g.ServiceId = $1 AND g.GrainId = p.GrainId AND g.ExpiresAtMs < p.BeforeMs
-        """;
-
-    private static string AppendedFrom(int first, string conflict) =>
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, Appended,
-            [.. Enumerable.Range(first, 7).Select(n => (object)n), conflict, .. Enumerable.Range(first + 7, 4).Select(n => (object)n)]);
 
     // A fence bumps a row still at the version a failed write expected, or puts an empty row where none was.
     private const string FenceUpdate = """
@@ -119,15 +57,15 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     {
         try
         {
-            return await Write(writes, Appending, cancellation);
+            return await Write(writes, upserting: false, cancellation);
         }
         catch (PostgresException failure) when (failure.SqlState == UniqueViolation)
         {
-            return await Write(writes, Upserting, cancellation);
+            return await Write(writes, upserting: true, cancellation);
         }
     }
 
-    private async Task<long?[]> Write(IReadOnlyList<StateWrite> writes, Statements statements, CancellationToken cancellation)
+    private async Task<long?[]> Write(IReadOnlyList<StateWrite> writes, bool upserting, CancellationToken cancellation)
     {
         var updates = writes.Where(w => w.ExpectedVersion is not null).ToList();
         var inserts = writes.Where(w => w.ExpectedVersion is null).ToList();
@@ -136,30 +74,45 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         var purging = writes.Where(w => w.PurgeBeforeMs is not null).ToList();
         if (purging.Count > 0)
         {
-            batch.BatchCommands.Add(Command(Purge,
+            batch.BatchCommands.Add(Command(PostgresStatements.Purge,
                 Array(purging, w => w.GrainId, NpgsqlDbType.Text),
                 Array(purging, w => w.PurgeBeforeMs!.Value, NpgsqlDbType.Bigint)));
+            var purgeLog = new NpgsqlBatchCommand(PostgresStatements.PurgeLog);
+            purgeLog.Parameters.Add(new NpgsqlParameter { Value = purging.Max(w => w.PurgeBeforeMs!.Value), NpgsqlDbType = NpgsqlDbType.Bigint });
+            batch.BatchCommands.Add(purgeLog);
         }
         if (updates.Count > 0)
         {
-            batch.BatchCommands.Add(Command(statements.Update, [
+            batch.BatchCommands.Add(StatesCommand(updates, update: true, upserting, [
                 Array(updates, w => w.StateName, NpgsqlDbType.Text),
                 Array(updates, w => w.GrainId, NpgsqlDbType.Text),
                 Array(updates, w => w.ExpectedVersion!.Value, NpgsqlDbType.Bigint),
-                Array(updates, w => w.Payload, NpgsqlDbType.Bytea),
-                .. RowArrays(updates)]));
+                Array(updates, w => w.Payload, NpgsqlDbType.Bytea)]));
         }
         if (inserts.Count > 0)
         {
-            batch.BatchCommands.Add(Command(statements.Insert, [
+            batch.BatchCommands.Add(StatesCommand(inserts, update: false, upserting, [
                 Array(inserts, w => w.StateName, NpgsqlDbType.Text),
                 Array(inserts, w => w.GrainId, NpgsqlDbType.Text),
-                Array(inserts, w => w.Payload, NpgsqlDbType.Bytea),
-                .. RowArrays(inserts)]));
+                Array(inserts, w => w.Payload, NpgsqlDbType.Bytea)]));
         }
 
         var written = await ReadByRow(batch, reader => reader.GetInt64(2), cancellation);
         return [.. writes.Select(w => written.TryGetValue((w.StateName, w.GrainId), out var version) ? version : (long?)null)];
+    }
+
+    /// <summary>
+    /// The statement that writes <paramref name="writes"/> (the states' arrays are <paramref name="states"/>) with their
+    /// rows: seven arrays of the table's rows, four of those deleted, and seven of the log's when there are any.
+    /// </summary>
+    private NpgsqlBatchCommand StatesCommand(List<StateWrite> writes, bool update, bool upserting, NpgsqlParameter[] states)
+    {
+        var all = writes.SelectMany(w => w.Rows.Select(r => (Write: w, Row: r))).ToList();
+        var logged = all.FindAll(r => GrainLog.Holds(r.Row));
+        var table = all.FindAll(r => r.Row.Payload is not null && !GrainLog.Holds(r.Row));
+        var removed = all.FindAll(r => r.Row.Payload is null);
+        var text = PostgresStatements.Write(update, logged.Count > 0, upserting);
+        return Command(text, [.. states, .. RowArrays(table), .. KeyArrays(removed), .. logged.Count > 0 ? RowArrays(logged) : []]);
     }
 
     public async Task<StoredState?[]> Fence(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
@@ -212,66 +165,59 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
 
     public async Task<byte[]?> ReadRow(string grainId, string kind, string key, CancellationToken cancellation)
     {
-        await using var command = RowCommand("Payload", "AND RowKey = $4", grainId, kind);
+        await using var command = RowsCommand(PostgresStatements.Row, grainId, kind);
         command.Parameters.Add(new() { Value = key });
         return await command.ExecuteScalarAsync(cancellation) as byte[];
     }
 
     public Task<IReadOnlyList<byte[]>> ReadRows(string grainId, string kind, CancellationToken cancellation) =>
-        ReadAll("Payload", "ORDER BY RowKey COLLATE \"C\"", grainId, kind, reader => (byte[])reader[0], cancellation);
+        ReadAll(PostgresStatements.Rows, grainId, kind, reader => (byte[])reader[0], cancellation);
 
     public Task<IReadOnlyList<(string Key, long? ExpiresAtMs)>> ReadKeys(string grainId, string kind, CancellationToken cancellation) =>
-        ReadAll("RowKey, ExpiresAtMs", "", grainId, kind,
+        ReadAll(PostgresStatements.Keys, grainId, kind,
             reader => (reader.GetString(0), reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1)), cancellation);
 
-    /// <summary><paramref name="columns"/> of a grain's rows of <paramref name="kind"/>, each as <paramref name="read"/> makes it.</summary>
+    /// <summary>A grain's rows of <paramref name="kind"/> as <paramref name="text"/> selects them, each as <paramref name="read"/> makes it.</summary>
     private async Task<IReadOnlyList<T>> ReadAll<T>(
-        string columns, string rest, string grainId, string kind, Func<NpgsqlDataReader, T> read, CancellationToken cancellation)
+        string text, string grainId, string kind, Func<NpgsqlDataReader, T> read, CancellationToken cancellation)
     {
-        await using var command = RowCommand(columns, rest, grainId, kind);
+        await using var command = RowsCommand(text, grainId, kind);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellation)) rows.Add(read(reader));
         return rows;
     }
 
-    private NpgsqlCommand RowCommand(string columns, string rest, string grainId, string kind)
+    /// <summary>A read of a grain's rows: <paramref name="text"/> with the service, grain and kind as $1, $2, $3.</summary>
+    private NpgsqlCommand RowsCommand(string text, string grainId, string kind)
     {
-        var command = dataSource.CreateCommand(
-            $"SELECT {columns} FROM GrainRow WHERE ServiceId = $1 AND GrainId = $2 AND Kind = $3 {rest}");
+        var command = dataSource.CreateCommand(text);
         command.Parameters.Add(new() { Value = serviceId });
         command.Parameters.Add(new() { Value = grainId });
         command.Parameters.Add(new() { Value = kind });
         return command;
     }
 
-    /// <summary>
-    /// The rows of <paramref name="writes"/> as the arrays of <see cref="Appended"/>: seven of the rows to write, then
-    /// four of those to delete.
-    /// </summary>
-    private static NpgsqlParameter[] RowArrays(List<StateWrite> writes)
-    {
-        var all = writes.SelectMany(w => w.Rows.Select(r => (Write: w, Row: r))).ToList();
-        var rows = all.FindAll(r => r.Row.Payload is not null);
-        var removed = all.FindAll(r => r.Row.Payload is null);
-        return
-        [
-            Of(rows, r => r.Write.StateName, NpgsqlDbType.Text),
-            Of(rows, r => r.Write.GrainId, NpgsqlDbType.Text),
-            Of(rows, r => r.Row.Kind, NpgsqlDbType.Text),
-            Of(rows, r => r.Row.Key, NpgsqlDbType.Text),
-            Of(rows, r => r.Row.Payload, NpgsqlDbType.Bytea),
-            Of(rows, r => r.Row.CreatedAtMs, NpgsqlDbType.Bigint),
-            Of(rows, r => r.Row.ExpiresAtMs, NpgsqlDbType.Bigint),
-            Of(removed, r => r.Write.StateName, NpgsqlDbType.Text),
-            Of(removed, r => r.Write.GrainId, NpgsqlDbType.Text),
-            Of(removed, r => r.Row.Kind, NpgsqlDbType.Text),
-            Of(removed, r => r.Row.Key, NpgsqlDbType.Text),
-        ];
+    /// <summary>Rows with their states, as seven arrays: state name, grain id, kind, key, payload, creation, expiry.</summary>
+    private static NpgsqlParameter[] RowArrays(List<(StateWrite Write, RowWrite Row)> rows) =>
+    [
+        .. KeyArrays(rows),
+        Of(rows, r => r.Row.Payload, NpgsqlDbType.Bytea),
+        Of(rows, r => r.Row.CreatedAtMs, NpgsqlDbType.Bigint),
+        Of(rows, r => r.Row.ExpiresAtMs, NpgsqlDbType.Bigint),
+    ];
 
-        static NpgsqlParameter Of<T>(List<(StateWrite Write, RowWrite Row)> of, Func<(StateWrite Write, RowWrite Row), T> value, NpgsqlDbType type) =>
-            new() { Value = of.ConvertAll(r => value(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
-    }
+    /// <summary>Rows with their states, as four arrays: state name, grain id, kind, key.</summary>
+    private static NpgsqlParameter[] KeyArrays(List<(StateWrite Write, RowWrite Row)> rows) =>
+    [
+        Of(rows, r => r.Write.StateName, NpgsqlDbType.Text),
+        Of(rows, r => r.Write.GrainId, NpgsqlDbType.Text),
+        Of(rows, r => r.Row.Kind, NpgsqlDbType.Text),
+        Of(rows, r => r.Row.Key, NpgsqlDbType.Text),
+    ];
+
+    private static NpgsqlParameter Of<T>(List<(StateWrite Write, RowWrite Row)> rows, Func<(StateWrite Write, RowWrite Row), T> value, NpgsqlDbType type) =>
+        new() { Value = rows.ConvertAll(r => value(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
 
     /// <summary>A pooled connection; when none can be had, nothing was sent, so the failure is certain.</summary>
     private async Task<NpgsqlConnection> Open(CancellationToken cancellation)

@@ -67,7 +67,7 @@ public sealed partial class SqliteStateDatabase
                 DELETE FROM GrainLog WHERE Id IN (
                     SELECT Id FROM GrainLog
                     WHERE Id < coalesce((SELECT Id FROM GrainLog WHERE ExpiresAtMs >= $before ORDER BY Id LIMIT 1), 9223372036854775807)
-                    ORDER BY Id LIMIT {PurgeAtMost})
+                    ORDER BY Id LIMIT {GrainLog.PurgeAtMost})
                 """, "$before");
             _append = Command(serviceId, """
                 INSERT INTO GrainRow (ServiceId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
@@ -138,7 +138,7 @@ public sealed partial class SqliteStateDatabase
             long? first = null;
             foreach (var row in write.Rows)
             {
-                if (!Logged(row)) continue;
+                if (!GrainLog.Holds(row)) continue;
                 Set(_log, "$first", first is null);
                 Set(_log, "$previous", first is null && _heads.TryGetValue((write.StateName, write.GrainId), out var previous) ? previous : null);
                 Set(_log, "$state", write.StateName);
@@ -167,7 +167,7 @@ public sealed partial class SqliteStateDatabase
             }
             foreach (var row in write.Rows)
             {
-                if (Logged(row)) continue;
+                if (GrainLog.Holds(row)) continue;
                 if (row.Payload is null)
                 {
                     Set(_remove, "$grain", write.GrainId);

@@ -10,34 +10,15 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// survives a crash of the process but not of the machine, and spares the fsync per commit. Not an
 /// <see cref="IFencingStateDatabase"/>: a failed write here was rolled back in-process before it was reported.
 /// <para>
-/// A grain's rows that never expire (journal entries), or live longer than <see cref="LoggedLife"/> (redemption
+/// A grain's rows that never expire (journal entries), or live longer than <see cref="GrainLog.LoggedLife"/> (redemption
 /// records, used and revoked tokens), are kept in grain order (table <c>GrainRow</c>), the latter purged by the
-/// grain's own writes; rows that expire within it (idempotency records, one per keyed mint) are appended to
-/// <c>GrainLog</c> in the order written, each
-/// linked to the one its state row wrote before it, the state row to the last (<c>GrainState.LogHead</c>). A
-/// batch's appended rows then share a page or two of the log, where rows kept in grain order cost a page each
-/// (measured with bench/run.sh, keyed mints spread over 1,000 customers: 20 KB written to disk per mint with the
-/// rows in grain order, 3 KB with the log, 1.4 KB for unkeyed mints). A grain's logged rows are read along its
-/// chain, newest first; the log is purged from its oldest end only, so a chain ends at the first row that is gone,
-/// and a row that lived longer than the rest would hold back the purge of every row after it: hence the bound.
-/// Reads take the newest row of a kind and key from both.
+/// grain's own writes; rows that expire within it go to the log (<see cref="GrainLog"/>: measured with bench/run.sh,
+/// keyed mints spread over 1,000 customers, 20 KB written to disk per mint with the rows in grain order, 3 KB with
+/// the log, 1.4 KB for unkeyed mints). Reads take the newest row of a kind and key from both.
 /// </para>
 /// </summary>
 public sealed partial class SqliteStateDatabase(string connectionString, string serviceId, bool fullSync) : IStateDatabase, IDisposable
 {
-    /// <summary>The most log rows one write deletes, so that a backlog of expired rows cannot stall one batch long.</summary>
-    public const int PurgeAtMost = 50_000;
-
-    /// <summary>
-    /// The longest a row may live to go in the log (creation to expiry): a day, the idempotency window, and an hour
-    /// of clock skew between gateways and silos.
-    /// </summary>
-    public static readonly TimeSpan LoggedLife = IdempotencyRecord.Window + TimeSpan.FromHours(1);
-
-    /// <summary>Whether <paramref name="row"/> goes in the log rather than the table.</summary>
-    private static bool Logged(RowWrite row) =>
-        row.ExpiresAtMs is { } expires && expires - row.CreatedAtMs <= (long)LoggedLife.TotalMilliseconds;
-
     private const string StateKey = "ServiceId = $service AND StateName = $state AND GrainId = $grain";
 
     // A grain's rows of $kind, from the table and along its log chains (one per state row), newest first by n.

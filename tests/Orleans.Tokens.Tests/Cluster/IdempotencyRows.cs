@@ -3,8 +3,8 @@ using Npgsql;
 namespace Orleans.Tokens.Tests.ClusterLevel;
 
 /// <summary>
-/// One idempotency record as the cluster stored it (README "Retries": table <c>GrainRow</c>, kind
-/// <c>idempotency</c>, one row per customer grain and key, written in the debit's transaction).
+/// One idempotency record as the cluster stored it (README "Retries": a row of the log, table <c>GrainLog</c>, kind
+/// <c>idempotency</c>, one per customer grain and key, written in the debit's transaction).
 /// </summary>
 internal sealed record IdempotencyRow(long CustomerId, string Key, long CreatedAtUnixMs);
 
@@ -16,7 +16,7 @@ internal static class IdempotencyRows
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand(
-            "SELECT GrainId, RowKey, CreatedAtMs FROM GrainRow WHERE Kind = $1 ORDER BY GrainId, RowKey");
+            "SELECT GrainId, RowKey, CreatedAtMs FROM GrainLog WHERE Kind = $1 ORDER BY GrainId, RowKey");
         command.Parameters.Add(new NpgsqlParameter { Value = IdempotencyRecord.Kind });
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<IdempotencyRow>();
