@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS GrainRow
 -- a descent of its four-column index each. Each row links to the one its state row wrote before it (PreviousId;
 -- GrainState.LogHead is the last), and a grain's rows are read along that chain, found by GrainStateByGrain. Rows
 -- are deleted from the oldest end only, up to the first that is still live, so a chain ends at the first row that
--- is gone; ids come from a sequence, never handed out twice. GrainId says whose row it is; nothing reads by it.
+-- is gone; ids are a value of the sequence per write (times 2^20) plus the row's position in it, never handed out
+-- twice. GrainId says whose row it is; nothing reads by it.
 -- Databases made before the log keep the records already in GrainRow, read from there until they expire.
 ALTER TABLE GrainState ADD COLUMN IF NOT EXISTS LogHead bigint NULL;
 

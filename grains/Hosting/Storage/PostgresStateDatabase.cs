@@ -103,16 +103,21 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
 
     /// <summary>
     /// The statement that writes <paramref name="writes"/> (the states' arrays are <paramref name="states"/>) with their
-    /// rows: seven arrays of the table's rows, four of those deleted, and seven of the log's when there are any.
+    /// rows: seven arrays of the table's rows, four of those deleted, and, when there are any, seven of the log's, the
+    /// row each follows and each state's last (<see cref="PostgresStatements.LogLinks"/>).
     /// </summary>
     private NpgsqlBatchCommand StatesCommand(List<StateWrite> writes, bool update, bool upserting, NpgsqlParameter[] states)
     {
-        var all = writes.SelectMany(w => w.Rows.Select(r => (Write: w, Row: r))).ToList();
-        var logged = all.FindAll(r => GrainLog.Holds(r.Row));
-        var table = all.FindAll(r => r.Row.Payload is not null && !GrainLog.Holds(r.Row));
+        var all = writes.SelectMany((w, state) => w.Rows.Select(r => (Write: w, State: state, Row: r, Logged: GrainLog.Holds(r)))).ToList();
+        var logged = all.FindAll(r => r.Logged);
+        var table = all.FindAll(r => r.Row.Payload is not null && !r.Logged);
         var removed = all.FindAll(r => r.Row.Payload is null);
         var text = PostgresStatements.Write(update, logged.Count > 0, upserting);
-        return Command(text, [.. states, .. RowArrays(table), .. KeyArrays(removed), .. logged.Count > 0 ? RowArrays(logged) : []]);
+        if (logged.Count == 0) return Command(text, [.. states, .. RowArrays(table), .. KeyArrays(removed)]);
+        var (follows, lastRows) = PostgresStatements.LogLinks(writes.Count, logged.ConvertAll(r => r.State));
+        return Command(text, [.. states, .. RowArrays(table), .. KeyArrays(removed), .. RowArrays(logged),
+            new NpgsqlParameter { Value = follows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+            new NpgsqlParameter { Value = lastRows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer }]);
     }
 
     public async Task<StoredState?[]> Fence(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
@@ -199,7 +204,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     }
 
     /// <summary>Rows with their states, as seven arrays: state name, grain id, kind, key, payload, creation, expiry.</summary>
-    private static NpgsqlParameter[] RowArrays(List<(StateWrite Write, RowWrite Row)> rows) =>
+    private static NpgsqlParameter[] RowArrays(List<(StateWrite Write, int State, RowWrite Row, bool Logged)> rows) =>
     [
         .. KeyArrays(rows),
         Of(rows, r => r.Row.Payload, NpgsqlDbType.Bytea),
@@ -208,7 +213,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     ];
 
     /// <summary>Rows with their states, as four arrays: state name, grain id, kind, key.</summary>
-    private static NpgsqlParameter[] KeyArrays(List<(StateWrite Write, RowWrite Row)> rows) =>
+    private static NpgsqlParameter[] KeyArrays(List<(StateWrite Write, int State, RowWrite Row, bool Logged)> rows) =>
     [
         Of(rows, r => r.Write.StateName, NpgsqlDbType.Text),
         Of(rows, r => r.Write.GrainId, NpgsqlDbType.Text),
@@ -216,7 +221,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         Of(rows, r => r.Row.Key, NpgsqlDbType.Text),
     ];
 
-    private static NpgsqlParameter Of<T>(List<(StateWrite Write, RowWrite Row)> rows, Func<(StateWrite Write, RowWrite Row), T> value, NpgsqlDbType type) =>
+    private static NpgsqlParameter Of<T>(List<(StateWrite Write, int State, RowWrite Row, bool Logged)> rows, Func<(StateWrite Write, int State, RowWrite Row, bool Logged), T> value, NpgsqlDbType type) =>
         new() { Value = rows.ConvertAll(r => value(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
 
     /// <summary>A pooled connection; when none can be had, nothing was sent, so the failure is certain.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Orleans.Tokens.Hosting.Storage;
 
 /// <summary>
@@ -7,11 +5,18 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// parameter 1 is the service id, then the states' arrays (update: state name, grain id, expected version, payload;
 /// insert: state name, grain id, payload), then seven arrays of the rows that go in <c>GrainRow</c> (state name, grain
 /// id, kind, key, payload, creation, expiry), four of the rows it deletes, and, when the write has rows for the log
-/// (<see cref="GrainLog"/>), seven arrays of those. Rows go in only with their state row (a failed version check
-/// writes none of them).
+/// (<see cref="GrainLog"/>), seven arrays of those, the position of the row each follows (<see cref="LogLinks"/>),
+/// and, per state, the position of its last. Rows go in only with their state row (a failed version check writes
+/// none of them).
 /// </summary>
 internal static class PostgresStatements
 {
+    /// <summary>
+    /// The most log rows one write statement holds: a statement's rows take the ids <c>base + 1</c>… with
+    /// <c>base</c> one value of the sequence <c>GrainLogIds</c> times this.
+    /// </summary>
+    public const int MaxLoggedRows = 1 << 20;
+
     /// <summary>The statement that writes states, by whether they update, have logged rows and upsert the table's rows.</summary>
     public static string Write(bool update, bool logged, bool upserting) =>
         Writes[(update ? 4 : 0) + (logged ? 2 : 0) + (upserting ? 1 : 0)];
@@ -27,65 +32,97 @@ internal static class PostgresStatements
     private static string Compose(bool update, bool logged, bool upserting)
     {
         var rows = update ? 6 : 5;
-        return (logged ? string.Format(CultureInfo.InvariantCulture, Log, [.. Enumerable.Range(rows + 11, 7).Select(n => (object)n)]) + "," : "WITH")
-            + (update ? Update(logged) : Insert(logged))
+        var log = rows + 11;
+        return (logged ? $"WITH base AS (SELECT nextval('GrainLogIds') * {MaxLoggedRows} AS Id)," : "WITH")
+            + (update ? Update(logged ? log + 8 : null) : Insert(logged ? log + 8 : null))
             + Appended(rows, upserting ? Replacing : "")
-            + (logged ? "," + LogAppended : "")
+            + (logged ? "," + LogAppended(log) : "")
             + "\nSELECT StateName, GrainId, Version FROM written";
     }
 
-    // The log's rows with their ids (a sequence's, in no particular order), each linked to the one before it of the
-    // same state row, the first to the state row's LogHead as this statement's snapshot holds it: a row changed since
-    // then has another version, so the write's version check fails and its rows do not go in.
-    private const string Log = """
-        WITH logged AS (
-            SELECT r.*, nextval('GrainLogIds') AS Id
-            FROM unnest(${0}::text[], ${1}::text[], ${2}::text[], ${3}::text[], ${4}::bytea[], ${5}::bigint[], ${6}::bigint[])
-                AS r(StateName, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)),
-        chained AS (
-            SELECT logged.*, lag(Id) OVER (PARTITION BY StateName, GrainId ORDER BY Id) AS PreviousId,
-                   max(Id) OVER (PARTITION BY StateName, GrainId) AS LastId
-            FROM logged),
-        lasts AS (SELECT DISTINCT StateName, GrainId, LastId FROM chained),
-        heads AS (
-            SELECT g.StateName, g.GrainId, g.LogHead
-            FROM GrainState AS g JOIN lasts ON g.StateName = lasts.StateName AND g.GrainId = lasts.GrainId
-            WHERE g.ServiceId = $1)
-        """;
-
-    private const string LogAppended = """
-
-        logAppended AS (
-            INSERT INTO GrainLog (Id, PreviousId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
-            SELECT c.Id, coalesce(c.PreviousId, heads.LogHead), c.GrainId, c.Kind, c.RowKey, c.Payload, c.CreatedAtMs, c.ExpiresAtMs
-            FROM chained AS c
-            JOIN written ON written.StateName = c.StateName AND written.GrainId = c.GrainId
-            LEFT JOIN heads ON heads.StateName = c.StateName AND heads.GrainId = c.GrainId)
-        """;
-
-    private static string Update(bool logged) => $"""
+    // A state's LogHead becomes its last row's id; the old LogHead, as this statement's snapshot holds it, is what
+    // its first row follows: a state row changed since has another version, so the version check fails and none of
+    // its rows go in. The old row is joined by its tuple id, the one the update finds.
+    private static string Update(int? lastRow) => lastRow is null
+        ? """
 
         written AS (
             UPDATE GrainState AS g
-            SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now(){(logged ? ", LogHead = coalesce(lasts.LastId, g.LogHead)" : "")}
+            SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now()
             FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[]) AS w(StateName, GrainId, Version, Payload)
-            {(logged ? "LEFT JOIN lasts ON lasts.StateName = w.StateName AND lasts.GrainId = w.GrainId" : "")}
             WHERE g.ServiceId = $1 AND g.StateName = w.StateName AND g.GrainId = w.GrainId AND g.Version = w.Version
             RETURNING g.StateName, g.GrainId, g.Version),
 
-        """;
-
-    private static string Insert(bool logged) => $"""
+        """
+        : $"""
 
         written AS (
-            INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn, LogHead)
-            SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now(), {(logged ? "lasts.LastId" : "NULL::bigint")}
+            UPDATE GrainState AS g
+            SET Payload = w.Payload, Version = g.Version + 1, ModifiedOn = now(),
+                LogHead = CASE WHEN w.LastRow > 0 THEN base.Id + w.LastRow ELSE g.LogHead END
+            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bytea[], ${lastRow}::int[]) AS w(StateName, GrainId, Version, Payload, LastRow)
+            JOIN GrainState AS old ON old.ServiceId = $1 AND old.StateName = w.StateName AND old.GrainId = w.GrainId
+            CROSS JOIN base
+            WHERE g.ctid = old.ctid AND g.Version = w.Version
+            RETURNING g.StateName, g.GrainId, g.Version, old.LogHead AS PreviousHead),
+
+        """;
+
+    private static string Insert(int? lastRow) => lastRow is null
+        ? """
+
+        written AS (
+            INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn)
+            SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now()
             FROM unnest($2::text[], $3::text[], $4::bytea[]) AS w(StateName, GrainId, Payload)
-            {(logged ? "LEFT JOIN lasts ON lasts.StateName = w.StateName AND lasts.GrainId = w.GrainId" : "")}
             ON CONFLICT DO NOTHING
             RETURNING StateName, GrainId, Version),
 
+        """
+        : $"""
+
+        written AS (
+            INSERT INTO GrainState (ServiceId, StateName, GrainId, Version, Payload, ModifiedOn, LogHead)
+            SELECT $1, w.StateName, w.GrainId, 1, w.Payload, now(), CASE WHEN w.LastRow > 0 THEN base.Id + w.LastRow END
+            FROM unnest($2::text[], $3::text[], $4::bytea[], ${lastRow}::int[]) AS w(StateName, GrainId, Payload, LastRow)
+            CROSS JOIN base
+            ON CONFLICT DO NOTHING
+            RETURNING StateName, GrainId, Version, NULL::bigint AS PreviousHead),
+
         """;
+
+    // The log's rows from parameter {0} on (seven arrays, then the position of the row each follows), each the id
+    // base + its position (1…), linked to the row before it of its state row or, for the first, to the old LogHead.
+    private static string LogAppended(int first) => $"""
+
+        logAppended AS (
+            INSERT INTO GrainLog (Id, PreviousId, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
+            SELECT base.Id + r.Position, CASE WHEN r.Follows > 0 THEN base.Id + r.Follows ELSE written.PreviousHead END,
+                   r.GrainId, r.Kind, r.RowKey, r.Payload, r.CreatedAtMs, r.ExpiresAtMs
+            FROM unnest(${first}::text[], ${first + 1}::text[], ${first + 2}::text[], ${first + 3}::text[], ${first + 4}::bytea[], ${first + 5}::bigint[], ${first + 6}::bigint[], ${first + 7}::int[])
+                WITH ORDINALITY AS r(StateName, GrainId, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs, Follows, Position)
+            JOIN written ON written.StateName = r.StateName AND written.GrainId = r.GrainId
+            CROSS JOIN base)
+        """;
+
+    /// <summary>
+    /// The links of a write's log rows: for each row (<paramref name="rowStates"/>: the index of its state, rows in
+    /// statement order) the position (1…) of the row it follows in the same state, 0 for a state's first; and for each
+    /// of <paramref name="stateCount"/> states the position of its last row, 0 for none.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">More than <see cref="MaxLoggedRows"/> − 1 rows (nothing is sent).</exception>
+    public static (int[] Follows, int[] LastRows) LogLinks(int stateCount, IReadOnlyList<int> rowStates)
+    {
+        if (rowStates.Count >= MaxLoggedRows) throw new StorageUnavailableException($"more than {MaxLoggedRows - 1} logged rows in one write");
+        var last = new int[stateCount];
+        var follows = new int[rowStates.Count];
+        for (var i = 0; i < rowStates.Count; i++)
+        {
+            follows[i] = last[rowStates[i]];
+            last[rowStates[i]] = i + 1;
+        }
+        return (follows, last);
+    }
 
     // The table's rows of the states written, and those they delete, from parameter {0} on (seven arrays, then four).
     // A write holds at most one row of a kind and key, so no row is both inserted and deleted.
