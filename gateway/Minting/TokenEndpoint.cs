@@ -3,6 +3,7 @@ using System.Text.Json;
 using Orleans.Tokens.Gateway.Metrics;
 using Orleans.Tokens.Gateway.Errors;
 using Orleans.Tokens.Gateway.Requests;
+using Orleans.Tokens.Gateway.Validation;
 
 namespace Orleans.Tokens.Gateway.Minting;
 
@@ -71,7 +72,7 @@ internal sealed class TokenEndpoint(
             var idempotency = request.IdempotencyKey is null ? null : RequestFingerprint.For(request, mintKeys, options.Environment, parameters);
             mint = new MintRequest(options.Environment, request.Authenticator.SecretHash, drm, mintKeys[0].Kid, mintKeys[0].ContentKey, idempotency,
                 mintKeys.Length > 1 ? mintKeys[1..] : null,
-                Kek: drm == Drm.FairPlay && mintKeys[0].ContentKey is null ? request.Values.Find<byte[]>("kek") : null);
+                Kek: drm == Drm.FairPlay && mintKeys[0].ContentKey is null ? request.Values.Find(CommonParameters.Kek) : null);
             result = await mints.Mint(request.Authenticator.CustomerId, mint, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

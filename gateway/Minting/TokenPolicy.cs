@@ -20,10 +20,10 @@ internal static class TokenPolicy
             Environment = environment.Name(),
             Drm = request.Drm.Name(),
             IssuedAt = values.IssuedAt,
-            ExpiresAt = values.FindValue<DateTimeOffset>("expirationTime")
+            ExpiresAt = values.FindValue(CommonParameters.ExpirationTime)
                 ?? values.IssuedAt.AddDays(CommonParameters.MaxDaysToExpiry),
-            Cookie = values.Find<string>("cookie"),
-            ContentId = values.Find<string>("contentId"),
+            Cookie = values.Find(CommonParameters.Cookie),
+            ContentId = values.Find(CommonParameters.ContentId),
             SingleUse = request.SingleUse,
             AuthenticatorTag = Authenticator.Tag(request.Authenticator.SecretHash),
             Kid = keys[0].Kid,
@@ -37,10 +37,10 @@ internal static class TokenPolicy
 
     private static FairPlayPolicy FairPlay(ParsedValues values) => new()
     {
-        Iv = Convert.ToHexStringLower(values.Get<byte[]>("iv")),
-        GeneralFlags = values.FindValue<uint>("generalFlags") ?? 0,
-        RentalDuration = values.FindValue<long>("rentalDuration") ?? 0,
-        Extensions = [.. values.Get<List<object>>("fpExtension").Cast<WvExtension>()],
+        Iv = Convert.ToHexStringLower(values.Get(FairPlayParameters.Iv)),
+        GeneralFlags = values.FindValue(CommonParameters.GeneralFlags) ?? 0,
+        RentalDuration = values.FindValue(FairPlayParameters.RentalDuration) ?? 0,
+        Extensions = [.. values.Get(FairPlayParameters.FpExtension)],
     };
 
     /// <summary>Key <paramref name="index"/> with its own policy, or the unindexed value it defaults to (section 14).</summary>
@@ -48,10 +48,10 @@ internal static class TokenPolicy
     {
         Kid = Kid.ToHex(kid),
         ContentKey = Convert.ToHexStringLower(contentKey),
-        SecurityLevel = (int?)IndexedKeys.PerKey<long>(request.Values, "securityLevel", index),
-        HdcpOutputControl = (int?)IndexedKeys.PerKey<long>(request.Values, "hdcpOutputControl", index),
-        TrackType = (int?)IndexedKeys.PerKey<long>(request.Values, "trackType", index),
-        MinCertSecurityLevel = (int?)IndexedKeys.PerKey<long>(request.Values, "minCertSecurityLevel", index),
+        SecurityLevel = (int?)IndexedKeys.PerKey(request.Values, WidevineParameters.SecurityLevel, index),
+        HdcpOutputControl = (int?)IndexedKeys.PerKey(request.Values, WidevineParameters.HdcpOutputControl, index),
+        TrackType = (int?)IndexedKeys.PerKey(request.Values, WidevineParameters.TrackType, index),
+        MinCertSecurityLevel = (int?)IndexedKeys.PerKey(request.Values, PlayReadyParameters.MinCertSecurityLevel, index),
     };
 
     /// <summary>The Widevine policy; its security level and HDCP are the first key's.</summary>
@@ -59,30 +59,30 @@ internal static class TokenPolicy
     {
         SecurityLevel = first.SecurityLevel!.Value,
         HdcpOutputControl = first.HdcpOutputControl!.Value,
-        LicenseDuration = values.FindValue<long>("licenseDuration"),
-        GeneralFlags = values.FindValue<uint>("generalFlags") ?? 0,
-        Extensions = [.. values.Get<List<object>>("wvExtension").Cast<WvExtension>()],
+        LicenseDuration = values.FindValue(WidevineParameters.LicenseDuration),
+        GeneralFlags = values.FindValue(CommonParameters.GeneralFlags) ?? 0,
+        Extensions = [.. values.Get(WidevineParameters.WvExtension)],
     };
 
     private static PlayReadyPolicy PlayReady(ParsedValues values) => new()
     {
-        RightsType = values.Get<string>("rightsType"),
-        RentalPeriodEndTime = values.FindValue<DateTimeOffset>("rental.periodEndTime"),
-        RentalPlayDuration = values.FindValue<long>("rental.playDuration"),
-        GeneralFlags = values.FindValue<uint>("generalFlags") ?? 0,
-        AnalogVideoOpl = Opl(values, "analogVideoOPL"),
-        CompressedDigitalAudioOpl = Opl(values, "compressedDigitalAudioOPL"),
-        CompressedDigitalVideoOpl = Opl(values, "compressedDigitalVideoOPL"),
-        UncompressedDigitalAudioOpl = Opl(values, "uncompressedDigitalAudioOPL"),
-        UncompressedDigitalVideoOpl = Opl(values, "uncompressedDigitalVideoOPL"),
-        UnknownOutputBehavior = values.Find<string>("unknownOutputBehavior") ?? "Allow",
-        OutputControlFlags = values.Find<byte[]>("outputControlFlags") is { } flags ? Convert.ToHexStringLower(flags) : null,
-        ExtensionType = values.Find<string>("extensionType"),
-        ExtensionPayload = values.Find<string>("extensionPayload"),
-        DeviceId = values.Find<byte[]>("deviceId") is { } deviceId ? Convert.ToHexStringLower(deviceId) : null,
-        AlgId = values.Find<string>("algId") ?? "aesctr",
-        MinCertSecurityLevel = (int?)values.FindValue<long>("minCertSecurityLevel"),
+        RightsType = values.Get(PlayReadyParameters.RightsType),
+        RentalPeriodEndTime = values.FindValue(PlayReadyParameters.RentalPeriodEndTime),
+        RentalPlayDuration = values.FindValue(PlayReadyParameters.RentalPlayDuration),
+        GeneralFlags = values.FindValue(CommonParameters.GeneralFlags) ?? 0,
+        AnalogVideoOpl = Opl(values, PlayReadyParameters.AnalogVideoOpl),
+        CompressedDigitalAudioOpl = Opl(values, PlayReadyParameters.CompressedDigitalAudioOpl),
+        CompressedDigitalVideoOpl = Opl(values, PlayReadyParameters.CompressedDigitalVideoOpl),
+        UncompressedDigitalAudioOpl = Opl(values, PlayReadyParameters.UncompressedDigitalAudioOpl),
+        UncompressedDigitalVideoOpl = Opl(values, PlayReadyParameters.UncompressedDigitalVideoOpl),
+        UnknownOutputBehavior = values.Find(PlayReadyParameters.UnknownOutputBehavior) ?? "Allow",
+        OutputControlFlags = values.Find(PlayReadyParameters.OutputControlFlags) is { } flags ? Convert.ToHexStringLower(flags) : null,
+        ExtensionType = values.Find(PlayReadyParameters.ExtensionType),
+        ExtensionPayload = values.Find(PlayReadyParameters.ExtensionPayload),
+        DeviceId = values.Find(CommonParameters.DeviceId) is { } deviceId ? Convert.ToHexStringLower(deviceId) : null,
+        AlgId = values.Find(PlayReadyParameters.AlgId) ?? "aesctr",
+        MinCertSecurityLevel = (int?)values.FindValue(PlayReadyParameters.MinCertSecurityLevel),
     };
 
-    private static int Opl(ParsedValues values, string name) => (int)values.Get<long>(name);
+    private static int Opl(ParsedValues values, Parameter<long> opl) => (int)values.Get(opl);
 }

@@ -16,29 +16,46 @@ internal static class CommonParameters
     /// <summary>The one <c>generalFlags</c> bit any DRM takes: a persistent license (sections 4 and 14).</summary>
     public const uint PersistentLicense = 0x1;
 
+    // Section 4's parameters (and section 14's useHttps, section 8's singleUse), by their names in a request.
+    public static readonly Parameter<ErrorFormat> ErrorFormat = new("errorFormat");
+    public static readonly Parameter<ParsedAuthenticator> CustomerAuthenticator = new("customerAuthenticator");
+    public static readonly Parameter<byte[]> Kid = new("kid");
+    public static readonly Parameter<byte[]> ContentKey = new("contentKey");
+    public static readonly Parameter<byte[]> Kek = new("kek");
+    public static readonly Parameter<byte[]> Ek = new("ek");
+    public static readonly Parameter<string> ContentId = new("contentId");
+    public static readonly Parameter<uint> GeneralFlags = new("generalFlags");
+    public static readonly Parameter<DateTimeOffset> ExpirationTime = new("expirationTime");
+    public static readonly Parameter<string> Cookie = new("cookie");
+    public static readonly Parameter<bool> UseHttps = new("useHttps");
+    public static readonly Parameter<bool> SingleUse = new("singleUse");
+
+    /// <summary>PlayReady's device id (section 5); the other DRMs refuse it.</summary>
+    public static readonly Parameter<byte[]> DeviceId = new("deviceId");
+
     /// <summary>The table of Widevine and PlayReady (built when read: it refers to the parsers below, which are initialised after it).</summary>
     public static Rule[] Table => [.. First, .. Keys, .. Rest];
 
     /// <summary>What every DRM checks first (section 3, steps 1 and 2).</summary>
     public static Rule[] First =>
     [
-        Param.Optional("errorFormat", ErrorFormats, ErrorCode.InvalidErrorFormat),
-        Param.Required("customerAuthenticator", ErrorCode.MissingAuthenticator, CustomerAuthenticator, ErrorCode.InvalidAuthenticator),
+        Param.Optional(ErrorFormat, ErrorFormats, ErrorCode.InvalidErrorFormat),
+        Param.Required(CustomerAuthenticator, ErrorCode.MissingAuthenticator, Authenticators, ErrorCode.InvalidAuthenticator),
     ];
 
     /// <summary>The key rows of Widevine and PlayReady: plain or section 14's indexed keys.</summary>
     private static Rule[] Keys =>
     [
-        new KeyForm(["kid", "contentKey", "kek", "ek"], ["kid", "contentKey"], ErrorCode.NoMatchingValue),
-        new Field("kid", Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid, RequiredWhen = parsed => !IndexedKeys.IsIndexed(parsed) },
-        new IndexedField("kid", Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid },
+        new KeyForm([Kid, ContentKey, Kek, Ek], [Kid, ContentKey], ErrorCode.NoMatchingValue),
+        new Field<byte[]>(Kid, Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid, RequiredWhen = parsed => !parsed.IsIndexed },
+        new IndexedField<byte[]>(Kid, Values.Kid, ErrorCode.InvalidKid) { Missing = ErrorCode.MissingKid },
         new DistinctKids(ErrorCode.InvalidKid),
-        new Exclusive("kek", "contentKey", ErrorCode.KekAndContentKey),
-        new Together("kek", "ek", ErrorCode.NoMatchingValue),
-        Param.Optional("contentKey", ContentKey, ErrorCode.InvalidContentKey),
-        new IndexedField("contentKey", ContentKey, ErrorCode.InvalidContentKey),
-        Param.Optional("kek", Values.Kek, ErrorCode.InvalidEncryptedKey),
-        Param.Optional("ek", Values.WrappedKey("kek"), ErrorCode.InvalidEncryptedKey),
+        new Exclusive(Kek, ContentKey, ErrorCode.KekAndContentKey),
+        new Together(Kek, Ek, ErrorCode.NoMatchingValue),
+        Param.Optional(ContentKey, ContentKeys, ErrorCode.InvalidContentKey),
+        new IndexedField<byte[]>(ContentKey, ContentKeys, ErrorCode.InvalidContentKey),
+        Param.Optional(Kek, Values.Kek, ErrorCode.InvalidEncryptedKey),
+        Param.Optional(Ek, Values.WrappedKey(Kek), ErrorCode.InvalidEncryptedKey),
     ];
 
     /// <summary>
@@ -47,26 +64,26 @@ internal static class CommonParameters
     /// </summary>
     public static Rule[] Rest =>
     [
-        Param.Optional("contentId", Values.PrintableAscii(1, 256, ErrorCode.InvalidKeyData), ErrorCode.InvalidKeyData),
-        Param.Optional("generalFlags", Values.FlagWord(PersistentLicense, ErrorCode.InvalidGeneralFlags), ErrorCode.InvalidGeneralFlags),
-        Param.Optional("expirationTime", Values.FutureTime(ErrorCode.InvalidExpirationTime, TimeSpan.FromDays(MaxDaysToExpiry)), ErrorCode.InvalidExpirationTime),
-        Param.Optional("cookie", Cookie, ErrorCode.InvalidCookie),
-        Param.Optional("useHttps", Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
-        Param.Optional("singleUse", Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
+        Param.Optional(ContentId, Values.PrintableAscii(1, 256, ErrorCode.InvalidKeyData), ErrorCode.InvalidKeyData),
+        Param.Optional(GeneralFlags, Values.FlagWord(PersistentLicense, ErrorCode.InvalidGeneralFlags), ErrorCode.InvalidGeneralFlags),
+        Param.Optional(ExpirationTime, Values.FutureTime(ErrorCode.InvalidExpirationTime, TimeSpan.FromDays(MaxDaysToExpiry)), ErrorCode.InvalidExpirationTime),
+        Param.Optional(Cookie, Cookies, ErrorCode.InvalidCookie),
+        Param.Optional(UseHttps, Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
+        Param.Optional(SingleUse, Values.Boolean(ErrorCode.NoMatchingValue), ErrorCode.NoMatchingValue),
     ];
 
     /// <summary>The form of <c>contentKey</c> (and <c>contentKey.N</c>): 32 hex digits.</summary>
-    public static readonly ValueParser ContentKey = Values.HexBytes(32, ErrorCode.InvalidContentKey, ErrorCode.ContentKeyLength);
+    public static readonly ValueParser<byte[]> ContentKeys = Values.HexBytes(32, ErrorCode.InvalidContentKey, ErrorCode.ContentKeyLength);
 
-    private static readonly ValueParser ErrorFormats = (value, _) => value switch
+    private static readonly ValueParser<ErrorFormat> ErrorFormats = (value, _) => value switch
     {
-        "html" => Parsed.Ok(ErrorFormat.Html),
-        "json" => Parsed.Ok(ErrorFormat.Json),
+        "html" => Parsed.Ok(Errors.ErrorFormat.Html),
+        "json" => Parsed.Ok(Errors.ErrorFormat.Json),
         _ => Parsed.Fail(ErrorCode.InvalidErrorFormat, value.Length > 64 ? value[..64] + "…" : value),
     };
 
     /// <summary>The same refusal for every malformed authenticator: the details never tell why.</summary>
-    private static readonly ValueParser CustomerAuthenticator = (value, _) =>
+    private static readonly ValueParser<ParsedAuthenticator> Authenticators = (value, _) =>
         Authenticator.TryParse(value, out var customerId, out var secretHash)
             ? Parsed.Ok(new ParsedAuthenticator(customerId, secretHash))
             : Parsed.Fail(ErrorCode.InvalidAuthenticator);
@@ -79,7 +96,7 @@ internal static class CommonParameters
     /// refused too: control characters, Unicode's line and paragraph separators (U+2028, U+2029), and the
     /// bidirectional controls (Unicode TR #9: ALM, LRM, RLM, LRE–RLO, LRI–PDI) that reorder what a reader sees.
     /// </summary>
-    private static readonly ValueParser Cookie = (value, _) =>
+    private static readonly ValueParser<string> Cookies = (value, _) =>
         value.Length <= 32 && !value.Any(char.IsControl) && value.AsSpan().IndexOfAny(LineAndBidiControls) < 0
             ? Parsed.Ok(value)
             : Parsed.Fail(ErrorCode.InvalidCookie);

@@ -7,12 +7,17 @@ namespace Orleans.Tokens.Gateway.Validation;
 /// </summary>
 internal static class FairPlayParameters
 {
+    // Section 13's FairPlay parameters, by their names in a request.
+    public static readonly Parameter<byte[]> Iv = new("iv");
+    public static readonly Parameter<long> RentalDuration = new("rentalDuration");
+    public static readonly Parameter<IReadOnlyList<WvExtension>> FpExtension = new("fpExtension");
+
     /// <summary><c>type,payload</c> as <c>wvExtension</c>; every way of getting it wrong is -6001.</summary>
-    private static readonly ValueParser FpExtension =
+    private static readonly ValueParser<WvExtension> FpExtensions =
         Values.Extension(ErrorCode.InvalidFpExtension, ErrorCode.InvalidFpExtension, ErrorCode.InvalidFpExtension);
 
     /// <summary>Whole seconds, 0 (the default: no rental limit) or more.</summary>
-    private static readonly ValueParser RentalDuration = Values.Integer(0, int.MaxValue, ErrorCode.InvalidRentalTime);
+    private static readonly ValueParser<long> RentalDurations = Values.Integer(0, int.MaxValue, ErrorCode.InvalidRentalTime);
 
     /// <summary>
     /// The key rows: <c>kek</c> with <c>contentKey</c> is -5007; <c>ek</c> without <c>kek</c>, or <c>kek</c> with
@@ -20,14 +25,14 @@ internal static class FairPlayParameters
     /// </summary>
     private static Rule[] Keys =>
     [
-        new Exclusive("kek", "contentKey", ErrorCode.KekAndContentKey),
-        new Requires("ek", ["kek"], ErrorCode.NoMatchingValue),
-        new Requires("kek", ["ek", "kid"], ErrorCode.NoMatchingValue),
-        new AnyOf(["kid", "contentKey", "ek"], ErrorCode.MissingKid, "kid"),
-        Param.Optional("kid", Values.Kid, ErrorCode.InvalidKid),
-        Param.Optional("contentKey", CommonParameters.ContentKey, ErrorCode.InvalidContentKey),
-        Param.Optional("kek", Values.Kek, ErrorCode.InvalidEncryptedKey),
-        Param.Optional("ek", Values.WrappedKey("kek"), ErrorCode.InvalidEncryptedKey),
+        new Exclusive(CommonParameters.Kek, CommonParameters.ContentKey, ErrorCode.KekAndContentKey),
+        new Requires(CommonParameters.Ek, [CommonParameters.Kek], ErrorCode.NoMatchingValue),
+        new Requires(CommonParameters.Kek, [CommonParameters.Ek, CommonParameters.Kid], ErrorCode.NoMatchingValue),
+        new AnyOf([CommonParameters.Kid, CommonParameters.ContentKey, CommonParameters.Ek], ErrorCode.MissingKid, CommonParameters.Kid),
+        Param.Optional(CommonParameters.Kid, Values.Kid, ErrorCode.InvalidKid),
+        Param.Optional(CommonParameters.ContentKey, CommonParameters.ContentKeys, ErrorCode.InvalidContentKey),
+        Param.Optional(CommonParameters.Kek, Values.Kek, ErrorCode.InvalidEncryptedKey),
+        Param.Optional(CommonParameters.Ek, Values.WrappedKey(CommonParameters.Kek), ErrorCode.InvalidEncryptedKey),
     ];
 
     public static Rule[] Table =>
@@ -35,9 +40,9 @@ internal static class FairPlayParameters
         .. CommonParameters.First,
         .. Keys,
         .. CommonParameters.Rest,
-        Param.Required("iv", ErrorCode.InvalidIv, Values.HexBytes(32, ErrorCode.InvalidIv), ErrorCode.InvalidIv),
-        Param.Optional("rentalDuration", RentalDuration, ErrorCode.InvalidRentalTime),
-        new RepeatableField("fpExtension", 4, ErrorCode.InvalidFpExtension, FpExtension),
-        Param.Forbidden("deviceId", ErrorCode.DeviceIdNotSupportedForFairPlay),
+        Param.Required(Iv, ErrorCode.InvalidIv, Values.HexBytes(32, ErrorCode.InvalidIv), ErrorCode.InvalidIv),
+        Param.Optional(RentalDuration, RentalDurations, ErrorCode.InvalidRentalTime),
+        new RepeatableField<WvExtension>(FpExtension, 4, ErrorCode.InvalidFpExtension, FpExtensions),
+        new Forbidden(CommonParameters.DeviceId, ErrorCode.DeviceIdNotSupportedForFairPlay),
     ];
 }

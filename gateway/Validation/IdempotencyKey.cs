@@ -9,11 +9,14 @@ namespace Orleans.Tokens.Gateway.Validation;
 /// string of 1–255 printable ASCII characters (0x20–0x7E). The last row of every table (section 3, step 3): a
 /// request malformed in any other parameter gets that parameter's code. -9004 for a malformed key, a header given
 /// twice, a repeated <c>requestId</c>, or a header and a <c>requestId</c> that differ. Records the unquoted key
-/// as <see cref="Name"/>.
+/// as <see cref="Key"/>.
 /// </summary>
 internal sealed record IdempotencyKey : Rule
 {
     public const string Name = "requestId";
+
+    /// <summary>The parsed key, unquoted.</summary>
+    public static readonly Parameter<string> Key = new(Name);
 
     public const int MaxLength = 255;
 
@@ -27,7 +30,7 @@ internal sealed record IdempotencyKey : Rule
         // Given both ways, the two must be the same key.
         if (key is null || (headers.Count == 1 && parameters.Count == 1 && Unquote(parameters[0]) != key))
             return new TokenError(ErrorCode.InvalidIdempotencyKey);
-        parsed.Set(Name, key);
+        parsed.Set(Key, key);
         return null;
     }
 

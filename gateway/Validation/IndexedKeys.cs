@@ -6,27 +6,15 @@ namespace Orleans.Tokens.Gateway.Validation;
 /// <summary>
 /// Contract section 14's several keys in one token: <c>kid.N</c> and <c>contentKey.N</c> (N = 0…15, at least .0, no
 /// gaps) in place of <c>kid</c>/<c>contentKey</c>, each with per-key policy <c>base.N</c> that defaults to the
-/// unindexed <c>base</c>. Parsed values are kept under their full names (<c>kid.3</c>); <see cref="KeyCount"/> holds
-/// how many keys the request has, 1 for a plain one.
+/// unindexed <c>base</c>. Parsed values are kept per key (<see cref="ParsedValues.Set{T}(Parameter{T}, int, T)"/>);
+/// <see cref="ParsedValues.KeyCount"/> holds how many keys the request has, 1 for a plain one.
 /// </summary>
 internal static class IndexedKeys
 {
     /// <summary>The most keys one token carries.</summary>
     public const int MaxKeys = 16;
 
-    /// <summary>The parsed value holding the number of keys (an int).</summary>
-    public const string KeyCount = "keys";
-
-    /// <summary>The parsed value saying whether the keys are indexed (a bool).</summary>
-    public const string Form = "indexed";
-
     private static readonly string[] Suffixes = [.. Enumerable.Range(0, MaxKeys).Select(index => index.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-
-    public static bool IsIndexed(ParsedValues parsed) => parsed.FindValue<bool>(Form) == true;
-
-    public static int Count(ParsedValues parsed) => parsed.FindValue<int>(KeyCount) ?? 1;
-
-    public static string Name(string baseName, int index) => $"{baseName}.{Suffixes[index]}";
 
     /// <summary>The index a suffix names: 0–15 in decimal without a leading zero, else null.</summary>
     public static int? Index(string suffix)
@@ -35,23 +23,23 @@ internal static class IndexedKeys
         return index < 0 ? null : index;
     }
 
-    /// <summary>Key <paramref name="index"/>'s value of <paramref name="baseName"/>, or the unindexed default.</summary>
-    public static T? PerKey<T>(ParsedValues parsed, string baseName, int index) where T : struct =>
-        (IsIndexed(parsed) ? parsed.FindValue<T>(Name(baseName, index)) : null) ?? parsed.FindValue<T>(baseName);
+    /// <summary>Key <paramref name="index"/>'s value of <paramref name="parameter"/>, or the unindexed default.</summary>
+    public static T? PerKey<T>(ParsedValues parsed, Parameter<T> parameter, int index) where T : struct =>
+        (parsed.IsIndexed ? parsed.FindValue(parameter, index) : null) ?? parsed.FindValue(parameter);
 }
 
 /// <summary>
 /// Which form the keys take: plain (<c>kid</c>, <c>contentKey</c>, <c>kek</c>, <c>ek</c>) or indexed (<c>kid.N</c>,
 /// <c>contentKey.N</c>); both is <paramref name="Both"/>. Runs before any key value is read.
 /// </summary>
-internal sealed record KeyForm(string[] Plain, string[] Indexed, ErrorCode Both) : Rule
+internal sealed record KeyForm(Parameter[] Plain, Parameter[] Indexed, ErrorCode Both) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        var indexed = Indexed.FirstOrDefault(name => request.Suffixes(name).Count > 0);
-        if (indexed is not null && Plain.FirstOrDefault(request.Has) is { } plain)
-            return new TokenError(Both, $"{plain} with {indexed}.N");
-        parsed.Set(IndexedKeys.Form, indexed is not null);
+        var indexed = Indexed.FirstOrDefault(parameter => request.Suffixes(parameter.Name).Count > 0);
+        if (indexed is not null && Plain.FirstOrDefault(parameter => request.Has(parameter.Name)) is { } plain)
+            return new TokenError(Both, $"{plain.Name} with {indexed.Name}.N");
+        parsed.IsIndexed = indexed is not null;
         return null;
     }
 }
@@ -63,43 +51,43 @@ internal sealed record KeyForm(string[] Plain, string[] Indexed, ErrorCode Both)
 /// row) the indexes present make the keys: every index up to the highest must be given, else
 /// <see cref="Missing"/>. Without the indexed form, any such name is refused: it would be a key's policy with no key.
 /// </summary>
-internal sealed record IndexedField(string Base, ValueParser Parse, ErrorCode Invalid) : Rule
+internal sealed record IndexedField<T>(Parameter<T> Base, ValueParser<T> Parse, ErrorCode Invalid) : Rule
 {
     public ErrorCode Missing { get; init; }
 
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        var suffixes = request.Suffixes(Base);
-        if (!IndexedKeys.IsIndexed(parsed))
-            return suffixes.Count == 0 ? null : new TokenError(Invalid, $"{Base}.{suffixes[0]}: indexed values go with kid.0…kid.N");
-        if (suffixes.Count == 0) return Missing != ErrorCode.None ? new TokenError(Missing, IndexedKeys.Name(Base, 0)) : null;
+        var name = Base.Name;
+        var suffixes = request.Suffixes(name);
+        if (!parsed.IsIndexed)
+            return suffixes.Count == 0 ? null : new TokenError(Invalid, $"{name}.{suffixes[0]}: indexed values go with kid.0…kid.N");
+        if (suffixes.Count == 0) return Missing != ErrorCode.None ? new TokenError(Missing, Base.Indexed(0)) : null;
         var highest = -1;
         foreach (var suffix in suffixes)
         {
-            if (IndexedKeys.Index(suffix) is not { } index) return new TokenError(Invalid, $"{Base}.{suffix}: the index is 0–15");
+            if (IndexedKeys.Index(suffix) is not { } index) return new TokenError(Invalid, $"{name}.{suffix}: the index is 0–15");
             highest = Math.Max(highest, index);
         }
         if (Missing != ErrorCode.None)
         {
             for (var index = 0; index < highest; index++)
             {
-                if (!request.Has(IndexedKeys.Name(Base, index))) return new TokenError(Missing, IndexedKeys.Name(Base, index));
+                if (!request.Has(Base.Indexed(index))) return new TokenError(Missing, Base.Indexed(index));
             }
-            parsed.Set(IndexedKeys.KeyCount, highest + 1);
+            parsed.KeyCount = highest + 1;
         }
-        else if (highest >= IndexedKeys.Count(parsed))
+        else if (highest >= parsed.KeyCount)
         {
-            return new TokenError(Invalid, $"{IndexedKeys.Name(Base, highest)}: there is no kid.{highest}");
+            return new TokenError(Invalid, $"{Base.Indexed(highest)}: there is no kid.{highest}");
         }
         for (var index = 0; index <= highest; index++)
         {
-            var name = IndexedKeys.Name(Base, index);
-            var values = request.All(name);
+            var values = request.All(Base.Indexed(index));
             if (values.Count == 0) continue;
-            if (values.Count > 1) return new TokenError(Invalid, name);
+            if (values.Count > 1) return new TokenError(Invalid, Base.Indexed(index));
             var result = Parse(values[0], parsed);
-            if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? name);
-            parsed.Set(name, result.Value!);
+            if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? Base.Indexed(index));
+            parsed.Set(Base, index, result.Value);
         }
         return null;
     }
@@ -110,15 +98,15 @@ internal sealed record IndexedField(string Base, ValueParser Parse, ErrorCode In
 /// <c>{Base}.N</c> or the unindexed default, else <see cref="Missing"/> (section 14). For a plain request that is the
 /// unindexed parameter itself.
 /// </summary>
-internal sealed record EveryKey(string Base, ErrorCode Missing) : Rule
+internal sealed record EveryKey(Parameter Base, ErrorCode Missing) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        if (request.Has(Base)) return null;
-        if (!IndexedKeys.IsIndexed(parsed)) return new TokenError(Missing, Base);
-        for (var index = 0; index < IndexedKeys.Count(parsed); index++)
+        if (request.Has(Base.Name)) return null;
+        if (!parsed.IsIndexed) return new TokenError(Missing, Base.Name);
+        for (var index = 0; index < parsed.KeyCount; index++)
         {
-            if (!request.Has(IndexedKeys.Name(Base, index))) return new TokenError(Missing, IndexedKeys.Name(Base, index));
+            if (!request.Has(Base.Indexed(index))) return new TokenError(Missing, Base.Indexed(index));
         }
         return null;
     }
@@ -129,12 +117,12 @@ internal sealed record DistinctKids(ErrorCode Code) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        if (!IndexedKeys.IsIndexed(parsed)) return null;
+        if (!parsed.IsIndexed) return null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var index = 0; index < IndexedKeys.Count(parsed); index++)
+        for (var index = 0; index < parsed.KeyCount; index++)
         {
-            var name = IndexedKeys.Name("kid", index);
-            if (!seen.Add(Convert.ToHexString(parsed.Get<byte[]>(name)))) return new TokenError(Code, $"{name}: a KID given before");
+            if (!seen.Add(Convert.ToHexString(parsed.Find(CommonParameters.Kid, index)!)))
+                return new TokenError(Code, $"{CommonParameters.Kid.Indexed(index)}: a KID given before");
         }
         return null;
     }

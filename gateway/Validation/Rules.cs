@@ -10,10 +10,10 @@ internal abstract record Rule
 }
 
 /// <summary>
-/// A parameter that may appear once. Presence comes first (required, forbidden, allowed only when), then the
-/// form of the value; a repeated parameter is a value of the wrong form and gets <see cref="Repeated"/>.
+/// A parameter that may appear once. Presence comes first (required, allowed only when), then the form of the
+/// value; a repeated parameter is a value of the wrong form and gets <see cref="Repeated"/>.
 /// </summary>
-internal sealed record Field(string Name, ValueParser Parse, ErrorCode Repeated) : Rule
+internal sealed record Field<T>(Parameter<T> Parameter, ValueParser<T> Parse, ErrorCode Repeated) : Rule
 {
     public ErrorCode Missing { get; init; }
     public Func<ParsedValues, bool> RequiredWhen { get; init; } = _ => false;
@@ -22,63 +22,71 @@ internal sealed record Field(string Name, ValueParser Parse, ErrorCode Repeated)
 
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        var values = request.All(Name);
+        var name = Parameter.Name;
+        var values = request.All(name);
         if (values.Count == 0)
-            return Missing != ErrorCode.None && RequiredWhen(parsed) ? new TokenError(Missing, Name) : null;
-        if (!AllowedWhen(parsed)) return new TokenError(NotAllowed, Name);
-        if (values.Count > 1) return new TokenError(Repeated, Name);
+            return Missing != ErrorCode.None && RequiredWhen(parsed) ? new TokenError(Missing, name) : null;
+        if (!AllowedWhen(parsed)) return new TokenError(NotAllowed, name);
+        if (values.Count > 1) return new TokenError(Repeated, name);
         var result = Parse(values[0], parsed);
-        if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? Name);
-        parsed.Set(Name, result.Value!);
+        if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? name);
+        parsed.Set(Parameter, result.Value);
         return null;
     }
 }
 
-/// <summary>A parameter that may appear up to <see cref="Max"/> times; records the list of parsed values.</summary>
-internal sealed record RepeatableField(string Name, int Max, ErrorCode TooMany, ValueParser Parse) : Rule
+/// <summary>A parameter that may appear up to <see cref="Max"/> times; records the list of parsed values (empty when absent).</summary>
+internal sealed record RepeatableField<T>(Parameter<IReadOnlyList<T>> Parameter, int Max, ErrorCode TooMany, ValueParser<T> Parse) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
-        var values = request.All(Name);
-        if (values.Count > Max) return new TokenError(TooMany, Name);
-        var list = new List<object>(values.Count);
-        foreach (var value in values)
+        var values = request.All(Parameter.Name);
+        if (values.Count > Max) return new TokenError(TooMany, Parameter.Name);
+        var list = new T[values.Count];
+        for (var i = 0; i < values.Count; i++)
         {
-            var result = Parse(value, parsed);
-            if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? Name);
-            list.Add(result.Value!);
+            var result = Parse(values[i], parsed);
+            if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? Parameter.Name);
+            list[i] = result.Value;
         }
-        parsed.Set(Name, list);
+        parsed.Set(Parameter, list);
         return null;
     }
 }
 
-/// <summary>Two parameters that must not both be given.</summary>
-internal sealed record Exclusive(string First, string Second, ErrorCode Code) : Rule
+/// <summary>A parameter the DRM does not take: given at all, it is <paramref name="Code"/>.</summary>
+internal sealed record Forbidden(Parameter Parameter, ErrorCode Code) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed) =>
-        request.Has(First) && request.Has(Second) ? new TokenError(Code) : null;
+        request.Has(Parameter.Name) ? new TokenError(Code, Parameter.Name) : null;
+}
+
+/// <summary>Two parameters that must not both be given.</summary>
+internal sealed record Exclusive(Parameter First, Parameter Second, ErrorCode Code) : Rule
+{
+    public override TokenError? Check(RequestParameters request, ParsedValues parsed) =>
+        request.Has(First.Name) && request.Has(Second.Name) ? new TokenError(Code) : null;
 }
 
 /// <summary>Two parameters that are given together or not at all.</summary>
-internal sealed record Together(string First, string Second, ErrorCode Code) : Rule
+internal sealed record Together(Parameter First, Parameter Second, ErrorCode Code) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed) =>
-        request.Has(First) != request.Has(Second) ? new TokenError(Code) : null;
+        request.Has(First.Name) != request.Has(Second.Name) ? new TokenError(Code) : null;
 }
 
 /// <summary>A parameter that needs one of <paramref name="Others"/> beside it.</summary>
-internal sealed record Requires(string Name, string[] Others, ErrorCode Code) : Rule
+internal sealed record Requires(Parameter Parameter, Parameter[] Others, ErrorCode Code) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed) =>
-        request.Has(Name) && !Others.Any(request.Has) ? new TokenError(Code) : null;
+        request.Has(Parameter.Name) && !Others.Any(other => request.Has(other.Name)) ? new TokenError(Code) : null;
 }
 
-/// <summary>At least one of <paramref name="Names"/>; none is <paramref name="Missing"/> with <paramref name="Details"/>.</summary>
-internal sealed record AnyOf(string[] Names, ErrorCode Missing, string Details) : Rule
+/// <summary>At least one of <paramref name="Parameters"/>; none is <paramref name="Missing"/>, naming <paramref name="Named"/>.</summary>
+internal sealed record AnyOf(Parameter[] Parameters, ErrorCode Missing, Parameter Named) : Rule
 {
     public override TokenError? Check(RequestParameters request, ParsedValues parsed) =>
-        Names.Any(request.Has) ? null : new TokenError(Missing, Details);
+        Parameters.Any(parameter => request.Has(parameter.Name)) ? null : new TokenError(Missing, Named.Name);
 }
 
 /// <summary>A condition on values parsed before it.</summary>
@@ -91,11 +99,8 @@ internal sealed record Condition(Func<ParsedValues, bool> Holds, ErrorCode Code,
 /// <summary>Shorthands that make the parameter tables read like the contract's.</summary>
 internal static class Param
 {
-    public static Field Required(string name, ErrorCode missing, ValueParser parse, ErrorCode repeated) =>
-        new(name, parse, repeated) { Missing = missing, RequiredWhen = _ => true };
+    public static Field<T> Required<T>(Parameter<T> parameter, ErrorCode missing, ValueParser<T> parse, ErrorCode repeated) =>
+        new(parameter, parse, repeated) { Missing = missing, RequiredWhen = _ => true };
 
-    public static Field Optional(string name, ValueParser parse, ErrorCode repeated) => new(name, parse, repeated);
-
-    public static Field Forbidden(string name, ErrorCode code) =>
-        new(name, (_, _) => Parsed.Fail(code), code) { AllowedWhen = _ => false, NotAllowed = code };
+    public static Field<T> Optional<T>(Parameter<T> parameter, ValueParser<T> parse, ErrorCode repeated) => new(parameter, parse, repeated);
 }

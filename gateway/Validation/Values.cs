@@ -8,14 +8,14 @@ namespace Orleans.Tokens.Gateway.Validation;
 internal static partial class Values
 {
     /// <summary>One of <paramref name="allowed"/>, exactly (names are case-sensitive).</summary>
-    public static ValueParser OneOf(ErrorCode invalid, params string[] allowed) => (value, _) =>
+    public static ValueParser<string> OneOf(ErrorCode invalid, params string[] allowed) => (value, _) =>
         Array.IndexOf(allowed, value) >= 0 ? Parsed.Ok(value) : Parsed.Fail(invalid);
 
     /// <summary>
     /// A decimal integer (an optional minus and any number of digits) in [min, max]; one outside it, however many
     /// digits it has, is an integer out of range (contract section 14).
     /// </summary>
-    public static ValueParser Integer(long min, long max, ErrorCode notInteger, ErrorCode outOfRange) => (value, _) =>
+    public static ValueParser<long> Integer(long min, long max, ErrorCode notInteger, ErrorCode outOfRange) => (value, _) =>
     {
         if (!IntegerPattern().IsMatch(value)) return Parsed.Fail(notInteger);
         return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
@@ -24,55 +24,55 @@ internal static partial class Values
             : Parsed.Fail(outOfRange);
     };
 
-    public static ValueParser Integer(long min, long max, ErrorCode invalid) => Integer(min, max, invalid, invalid);
+    public static ValueParser<long> Integer(long min, long max, ErrorCode invalid) => Integer(min, max, invalid, invalid);
 
     /// <summary>
     /// <c>true</c> or <c>false</c> in any letter case (Python's <c>str(True)</c> writes <c>True</c>), or <c>1</c>/<c>0</c>.
     /// </summary>
-    public static ValueParser Boolean(ErrorCode invalid) => (value, _) =>
+    public static ValueParser<bool> Boolean(ErrorCode invalid) => (value, _) =>
         value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1" ? Parsed.Ok(true)
         : value.Equals("false", StringComparison.OrdinalIgnoreCase) || value == "0" ? Parsed.Ok(false)
         : Parsed.Fail(invalid);
 
     /// <summary>A positive whole number of seconds (at most int.MaxValue, about 68 years), written with any number of digits.</summary>
-    public static ValueParser PositiveSeconds(ErrorCode invalid) => (value, _) =>
+    public static ValueParser<long> PositiveSeconds(ErrorCode invalid) => (value, _) =>
         DigitsPattern().IsMatch(value) && long.TryParse(value, CultureInfo.InvariantCulture, out var seconds)
             && seconds is >= 1 and <= int.MaxValue
             ? Parsed.Ok(seconds)
             : Parsed.Fail(invalid);
 
     /// <summary>Exactly <paramref name="length"/> hex digits, as bytes.</summary>
-    public static ValueParser HexBytes(int length, ErrorCode invalid) => HexBytes(length, invalid, invalid);
+    public static ValueParser<byte[]> HexBytes(int length, ErrorCode invalid) => HexBytes(length, invalid, invalid);
 
     /// <summary>Hex digits: not hex gets <paramref name="notHex"/>, hex of another length <paramref name="wrongLength"/>.</summary>
-    public static ValueParser HexBytes(int length, ErrorCode notHex, ErrorCode wrongLength) => (value, _) =>
+    public static ValueParser<byte[]> HexBytes(int length, ErrorCode notHex, ErrorCode wrongLength) => (value, _) =>
         !Hex.IsHex(value) ? Parsed.Fail(notHex)
         : value.Length != length ? Parsed.Fail(wrongLength)
         : Parsed.Ok(Convert.FromHexString(value));
 
-    public static readonly ValueParser Kid = (value, _) =>
+    public static readonly ValueParser<byte[]> Kid = (value, _) =>
         Tokens.Kid.TryParse(value, out var kid) is var code && code == ErrorCode.None ? Parsed.Ok(kid) : Parsed.Fail(code);
 
     /// <summary>An AES key-encryption key: 32, 48 or 64 hex digits.</summary>
-    public static readonly ValueParser Kek = (value, _) =>
+    public static readonly ValueParser<byte[]> Kek = (value, _) =>
         Hex.IsHex(value) && value.Length is 32 or 48 or 64 ? Parsed.Ok(Convert.FromHexString(value)) : Parsed.Fail(ErrorCode.InvalidEncryptedKey);
 
-    /// <summary>A 16-byte content key wrapped under the already parsed <c>kek</c> with RFC 3394.</summary>
-    public static ValueParser WrappedKey(string kekName) => (value, parsed) =>
+    /// <summary>A 16-byte content key wrapped under the already parsed <paramref name="kek"/> with RFC 3394.</summary>
+    public static ValueParser<byte[]> WrappedKey(Parameter<byte[]> kek) => (value, parsed) =>
     {
         if (!Hex.IsHex(value) || value.Length != 48) return Parsed.Fail(ErrorCode.InvalidEncryptedKey);
-        var key = KeyWrap.Unwrap(parsed.Get<byte[]>(kekName), Convert.FromHexString(value));
+        var key = KeyWrap.Unwrap(parsed.Get(kek), Convert.FromHexString(value));
         return key is { Length: 16 } ? Parsed.Ok(key) : Parsed.Fail(ErrorCode.InvalidEncryptedKey);
     };
 
     /// <summary>Printable ASCII (0x20–0x7E), <paramref name="min"/> to <paramref name="max"/> characters.</summary>
-    public static ValueParser PrintableAscii(int min, int max, ErrorCode invalid) => (value, _) =>
+    public static ValueParser<string> PrintableAscii(int min, int max, ErrorCode invalid) => (value, _) =>
         value.Length >= min && value.Length <= max && !value.AsSpan().ContainsAnyExceptInRange(' ', '~')
             ? Parsed.Ok(value)
             : Parsed.Fail(invalid);
 
     /// <summary>1–8 hex digits, the 4-byte flag word; only <paramref name="allowedBits"/> may be set.</summary>
-    public static ValueParser FlagWord(uint allowedBits, ErrorCode invalid) => (value, _) =>
+    public static ValueParser<uint> FlagWord(uint allowedBits, ErrorCode invalid) => (value, _) =>
         value.Length <= 8 && Hex.IsHex(value) && uint.Parse(value, NumberStyles.HexNumber, CultureInfo.InvariantCulture) is var flags
             && (flags & ~allowedBits) == 0
             ? Parsed.Ok(flags)
@@ -83,7 +83,7 @@ internal static partial class Values
     /// or <c>+N</c> seconds from issue, strictly after issue and, when <paramref name="maxAfterIssue"/> is given, no
     /// later than that. A leading space is read as <c>+</c>: a raw <c>+</c> in a query decodes to a space (section 14).
     /// </summary>
-    public static ValueParser FutureTime(ErrorCode invalid, TimeSpan? maxAfterIssue = null) => (value, parsed) =>
+    public static ValueParser<DateTimeOffset> FutureTime(ErrorCode invalid, TimeSpan? maxAfterIssue = null) => (value, parsed) =>
     {
         if (!TryParseTime(value, parsed.IssuedAt, out var time)) return Parsed.Fail(invalid);
         if (time <= parsed.IssuedAt) return Parsed.Fail(invalid, "not in the future");
@@ -96,7 +96,7 @@ internal static partial class Values
     /// payload over 128 characters is <paramref name="malformed"/>, a type not exactly 4 characters
     /// <paramref name="typeLength"/>, a payload that is empty or not standard base64 <paramref name="notBase64"/>.
     /// </summary>
-    public static ValueParser Extension(ErrorCode malformed, ErrorCode typeLength, ErrorCode notBase64) => (value, _) =>
+    public static ValueParser<WvExtension> Extension(ErrorCode malformed, ErrorCode typeLength, ErrorCode notBase64) => (value, _) =>
     {
         var comma = value.IndexOf(',');
         if (comma < 0) return Parsed.Fail(malformed);
