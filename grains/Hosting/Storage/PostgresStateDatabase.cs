@@ -108,17 +108,21 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     /// </summary>
     private NpgsqlBatchCommand StatesCommand(List<StateWrite> writes, bool update, bool upserting, NpgsqlParameter[] states)
     {
-        var all = writes.SelectMany((w, state) => w.Rows.Select(r => (Write: w, State: state, Row: r, Logged: GrainLog.Holds(r)))).ToList();
+        var all = writes.SelectMany((w, state) => w.Rows.Select(r => new StateRow(w, state, r, GrainLog.Holds(r)))).ToList();
         var logged = all.FindAll(r => r.Logged);
         var table = all.FindAll(r => r.Row.Payload is not null && !r.Logged);
         var removed = all.FindAll(r => r.Row.Payload is null);
+        NpgsqlParameter[] arrays = [.. states, .. RowArrays(table), .. KeyArrays(removed)];
         var text = PostgresStatements.Write(update, logged.Count > 0, upserting);
-        if (logged.Count == 0) return Command(text, [.. states, .. RowArrays(table), .. KeyArrays(removed)]);
+        if (logged.Count == 0) return Command(text, arrays);
         var (follows, lastRows) = PostgresStatements.LogLinks(writes.Count, logged.ConvertAll(r => r.State));
-        return Command(text, [.. states, .. RowArrays(table), .. KeyArrays(removed), .. RowArrays(logged),
+        return Command(text, [.. arrays, .. RowArrays(logged),
             new NpgsqlParameter { Value = follows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
             new NpgsqlParameter { Value = lastRows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer }]);
     }
+
+    /// <summary>One row of a write: its state (and the state's index in the statement), and whether it goes in the log.</summary>
+    private readonly record struct StateRow(StateWrite Write, int State, RowWrite Row, bool Logged);
 
     public async Task<StoredState?[]> Fence(IReadOnlyList<StateWrite> writes, CancellationToken cancellation)
     {
@@ -204,7 +208,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     }
 
     /// <summary>Rows with their states, as seven arrays: state name, grain id, kind, key, payload, creation, expiry.</summary>
-    private static NpgsqlParameter[] RowArrays(List<(StateWrite Write, int State, RowWrite Row, bool Logged)> rows) =>
+    private static NpgsqlParameter[] RowArrays(List<StateRow> rows) =>
     [
         .. KeyArrays(rows),
         Of(rows, r => r.Row.Payload, NpgsqlDbType.Bytea),
@@ -213,7 +217,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     ];
 
     /// <summary>Rows with their states, as four arrays: state name, grain id, kind, key.</summary>
-    private static NpgsqlParameter[] KeyArrays(List<(StateWrite Write, int State, RowWrite Row, bool Logged)> rows) =>
+    private static NpgsqlParameter[] KeyArrays(List<StateRow> rows) =>
     [
         Of(rows, r => r.Write.StateName, NpgsqlDbType.Text),
         Of(rows, r => r.Write.GrainId, NpgsqlDbType.Text),
@@ -221,7 +225,7 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         Of(rows, r => r.Row.Key, NpgsqlDbType.Text),
     ];
 
-    private static NpgsqlParameter Of<T>(List<(StateWrite Write, int State, RowWrite Row, bool Logged)> rows, Func<(StateWrite Write, int State, RowWrite Row, bool Logged), T> value, NpgsqlDbType type) =>
+    private static NpgsqlParameter Of<T>(List<StateRow> rows, Func<StateRow, T> value, NpgsqlDbType type) =>
         new() { Value = rows.ConvertAll(r => value(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
 
     /// <summary>A pooled connection; when none can be had, nothing was sent, so the failure is certain.</summary>
