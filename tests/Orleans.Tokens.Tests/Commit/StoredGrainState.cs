@@ -13,7 +13,7 @@ internal sealed class StoredGrainState<T>(IGrainStorage storage, string stateNam
 
     public T State
     {
-        get => _state.State;
+        get => _state.State!;
         set => _state.State = value;
     }
 

@@ -83,8 +83,8 @@ public sealed class OpenApiTests(GatewayFixture gateway)
     public async Task Every_parameter_row_of_the_contract_is_a_parameter_of_its_endpoint(string path, string[] names)
     {
         var (document, _) = await LoadAsync();
-        var documented = document.Paths[path].Operations![HttpMethod.Get].Parameters!.Select(p => p.Name).ToHashSet();
-        Assert.Empty(names.Where(name => !documented.Contains(name)));
+        var documented = document.Paths[path].Operations![HttpMethod.Get].Parameters!.Select(p => p.Name).OfType<string>().ToHashSet();
+        Assert.Subset(documented, names.ToHashSet());
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public sealed class OpenApiTests(GatewayFixture gateway)
         var (document, _) = await LoadAsync();
         var allowed = document.Components!.Schemas!["Error"].Properties!["errorCode"].Enum!
             .Select(node => (int)node!.GetValue<decimal>()).ToHashSet();
-        Assert.Empty(SpecErrors.Texts.Keys.Where(code => !allowed.Contains(code)));
+        Assert.Subset(allowed, SpecErrors.Texts.Keys.ToHashSet());
     }
 
     /// <summary>The description as the gateway serves it, read with OpenAPI.NET's YAML reader.</summary>

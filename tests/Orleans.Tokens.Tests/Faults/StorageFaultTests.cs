@@ -89,6 +89,6 @@ public sealed class StorageFaultTests(FaultFixture gateway)
     {
         var row = await gateway.Database.Read("customer", customer.Grain.GetGrainId().ToString(), CancellationToken.None);
         var serializer = new OrleansGrainStorageSerializer(gateway.Factory.Services.GetRequiredService<Serializer>());
-        return serializer.Deserialize<CustomerState>(new BinaryData(row!.Payload!)).ProductionBalance;
+        return serializer.Deserialize<CustomerState>(new BinaryData(row!.Payload!))!.ProductionBalance;
     }
 }

@@ -30,7 +30,7 @@ public sealed class TokensTestCluster : IAsyncLifetime
     public IGrainFactory Grains => Cluster.GrainFactory;
 
     /// <summary>The services of the cluster's one silo.</summary>
-    public IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary).SiloHost.Services;
+    public IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services;
 
     /// <summary>The clock that dates the customer grains' usage.</summary>
     /// <summary>The silo's cap on a customer's keys: low, so that a test reaches it.</summary>

@@ -30,7 +30,7 @@ public sealed class IdempotencyRecordTests
 
         var wrapped = IdempotencyRecord.WrapStoredKeys(RecordKey, result, Request);
 
-        Assert.Equal([.. First, .. Last], KeyWrap.Unwrap(RecordKey, wrapped));
+        Assert.Equal([.. First, .. Last], KeyWrap.Unwrap(RecordKey, wrapped)!);
         Assert.Equal([First, null, Last], Record(wrapped).StoredKeys(RecordKey, Request));
     }
 

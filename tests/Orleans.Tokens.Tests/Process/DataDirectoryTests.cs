@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Orleans.Tokens.Hosting;
 using Orleans.Tokens.Hosting.Tls;
@@ -13,6 +14,7 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 /// exists but its token-key file does not.
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[UnsupportedOSPlatform("windows")]
 public sealed class DataDirectoryTests(ITestOutputHelper log)
 {
     private const UnixFileMode Owner0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using Xunit;
@@ -15,6 +16,7 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 /// (a gateway makes its own). <c>fixture.json</c> holds the customer's authenticator, the keys and that mint.
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[UnsupportedOSPlatform("windows")]
 public sealed class KeyStorageUpgradeTests(ITestOutputHelper log)
 {
     private static readonly string Fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "DataBeforeKeyRows");

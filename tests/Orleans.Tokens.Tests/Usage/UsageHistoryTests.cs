@@ -129,5 +129,5 @@ public sealed class UsageHistoryTests(UsageClockGateway gateway) : IClassFixture
         return stored?.Payload;
     }
 
-    private T Deserialize<T>(byte[] payload) => gateway.Factory.Services.GetRequiredService<Serializer>().Deserialize<T>(payload);
+    private T Deserialize<T>(byte[] payload) => gateway.Factory.Services.GetRequiredService<Serializer>().Deserialize<T>(payload)!;
 }
