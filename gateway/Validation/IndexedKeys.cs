@@ -16,6 +16,9 @@ internal static class IndexedKeys
 
     private static readonly string[] Suffixes = [.. Enumerable.Range(0, MaxKeys).Select(index => index.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
+    /// <summary>Index <paramref name="index"/> (0–15) as it ends a parameter's name: decimal, no leading zero.</summary>
+    public static string Suffix(int index) => Suffixes[index];
+
     /// <summary>The index a suffix names: 0–15 in decimal without a leading zero, else null.</summary>
     public static int? Index(string suffix)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Orleans.Tokens.Gateway.Validation;
 
 /// <summary>
@@ -17,7 +15,7 @@ internal abstract class Parameter
     {
         Name = name;
         Slot = Interlocked.Increment(ref _count) - 1;
-        _indexedNames = [.. Enumerable.Range(0, IndexedKeys.MaxKeys).Select(index => $"{name}.{index.ToString(CultureInfo.InvariantCulture)}")];
+        _indexedNames = [.. Enumerable.Range(0, IndexedKeys.MaxKeys).Select(index => $"{name}.{IndexedKeys.Suffix(index)}")];
     }
 
     /// <summary>How many parameters there are: every slot is below it.</summary>
