@@ -13,7 +13,7 @@ public static class PostgresSchema
         if (roles.Silo is { } silo)
         {
             yield return $"GRANT SELECT ON OrleansQuery TO {Quoted(silo)}";
-            yield return $"GRANT SELECT, INSERT, UPDATE, DELETE ON OrleansMembershipVersion, OrleansMembership, GrainState, GrainRow, GrainLog TO {Quoted(silo)}";
+            yield return $"GRANT SELECT, INSERT, UPDATE, DELETE ON OrleansMembershipVersion, OrleansMembership, GrainState, GrainRow, GrainLog, GrainLogBatch TO {Quoted(silo)}";
             yield return $"GRANT USAGE ON SEQUENCE GrainLogIds TO {Quoted(silo)}";
         }
         if (roles.Gateway is { } gateway)

@@ -72,11 +72,12 @@ CREATE TABLE IF NOT EXISTS GrainRow
 
 -- A grain's rows that expire within a day and an hour (idempotency records: one per keyed mint), in the order
 -- written (GrainLog in the batching storage's code): appended at the end of one B-tree, where rows in GrainRow cost
--- a descent of its four-column index each. Each row links to the one its state row wrote before it (PreviousId;
--- GrainState.LogHead is the last), and a grain's rows are read along that chain, found by GrainStateByGrain. Rows
--- are deleted from the oldest end only, up to the first that is still live, so a chain ends at the first row that
--- is gone; ids are a value of the sequence per write (times 2^20) plus the row's position in it, never handed out
--- twice. GrainId says whose row it is; nothing reads by it.
+-- a descent of its four-column index each. Each record links to the log head its state row had before it
+-- (GrainState.LogHead is the last), and a grain's records are read along that chain, found by GrainStateByGrain.
+-- Records are deleted from the oldest end only, up to the first that is still live, so a chain ends at the first
+-- that is gone. Since 2026-12-01 they go in GrainLogBatch, below, one row per write; GrainLog holds those written
+-- before, one row each (ids a value of the sequence per write, times 2^20, plus the row's position in it;
+-- PreviousId the head before; GrainId says whose row it is, nothing reads by it), read until they expire.
 -- Databases made before the log keep the records already in GrainRow, read from there until they expire.
 ALTER TABLE GrainState ADD COLUMN IF NOT EXISTS LogHead bigint NULL;
 
@@ -95,6 +96,42 @@ CREATE TABLE IF NOT EXISTS GrainLog
     CreatedAtMs bigint NOT NULL,
     ExpiresAtMs bigint NOT NULL
 );
+
+-- The log since 2026-12-01: one row per write statement instead of one per record (GrainLogBatch in the batching
+-- storage's code: a batch of keyed mints costs one heap tuple and one index entry). The records are arrays aligned
+-- by index: Entries holds each one's state position (1…) in the statement, Kinds, RowKeys, Payloads, CreatedAtMs
+-- and ExpiresAtMs the rest; per state position, GrainIds says whose it is (nothing reads by it) and Previous the log
+-- head that state had before. Id is a value of GrainLogIds times 2^20; a state's LogHead is Id plus its position.
+-- LastExpiresAtMs is the latest expiry of its records: the purge deletes from the oldest end up to the first row
+-- still live. GrainLog keeps the records written before, read along the same chains until they expire.
+-- A row stays in its page up to 8,160 bytes (toast_tuple_target), where the default moves anything over 2 KB out
+-- of line, so that a batch of a few dozen records is one heap tuple; a larger one goes out of line uncompressed
+-- (STORAGE EXTERNAL): digests and random ids do not compress, and trying costs CPU with every write. Measured on
+-- the local cluster: a write's PostgreSQL CPU per keyed mint fell from about +28 to +18 µs over an unkeyed one.
+-- Made with these settings only when it is new, as ALTER TABLE would lock out writes at every silo's start.
+DO $$
+BEGIN
+    IF to_regclass('GrainLogBatch') IS NULL THEN
+        CREATE TABLE GrainLogBatch
+        (
+            Id              bigint   NOT NULL PRIMARY KEY,
+            GrainIds        text[]   NOT NULL,
+            Previous        bigint[] NOT NULL,
+            Entries         int[]    NOT NULL,
+            Kinds           text[]   NOT NULL,
+            RowKeys         text[]   NOT NULL,
+            Payloads        bytea[]  NOT NULL,
+            CreatedAtMs     bigint[] NOT NULL,
+            ExpiresAtMs     bigint[] NOT NULL,
+            LastExpiresAtMs bigint   NOT NULL
+        ) WITH (toast_tuple_target = 8160);
+        ALTER TABLE GrainLogBatch
+            ALTER COLUMN GrainIds SET STORAGE EXTERNAL, ALTER COLUMN Previous SET STORAGE EXTERNAL,
+            ALTER COLUMN Entries SET STORAGE EXTERNAL, ALTER COLUMN Kinds SET STORAGE EXTERNAL,
+            ALTER COLUMN RowKeys SET STORAGE EXTERNAL, ALTER COLUMN Payloads SET STORAGE EXTERNAL,
+            ALTER COLUMN CreatedAtMs SET STORAGE EXTERNAL, ALTER COLUMN ExpiresAtMs SET STORAGE EXTERNAL;
+    END IF;
+END $$;
 
 -- Expired rows are found by a range read of the grain's rows, so no index of expiry (an earlier schema had one).
 DROP INDEX IF EXISTS GrainRowExpiry;

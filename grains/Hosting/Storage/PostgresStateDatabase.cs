@@ -77,9 +77,13 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
             batch.BatchCommands.Add(Command(PostgresStatements.Purge,
                 Array(purging, w => w.GrainId, NpgsqlDbType.Text),
                 Array(purging, w => w.PurgeBeforeMs!.Value, NpgsqlDbType.Bigint)));
-            var purgeLog = new NpgsqlBatchCommand(PostgresStatements.PurgeLog);
-            purgeLog.Parameters.Add(new NpgsqlParameter { Value = purging.Max(w => w.PurgeBeforeMs!.Value), NpgsqlDbType = NpgsqlDbType.Bigint });
-            batch.BatchCommands.Add(purgeLog);
+            var before = purging.Max(w => w.PurgeBeforeMs!.Value);
+            foreach (var text in (string[])[PostgresStatements.PurgeLog, PostgresStatements.PurgeLogBatches])
+            {
+                var purgeLog = new NpgsqlBatchCommand(text);
+                purgeLog.Parameters.Add(new NpgsqlParameter { Value = before, NpgsqlDbType = NpgsqlDbType.Bigint });
+                batch.BatchCommands.Add(purgeLog);
+            }
         }
         if (updates.Count > 0)
         {
@@ -103,8 +107,9 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
 
     /// <summary>
     /// The statement that writes <paramref name="writes"/> (the states' arrays are <paramref name="states"/>) with their
-    /// rows: seven arrays of the table's rows, four of those deleted, and, when there are any, seven of the log's, the
-    /// row each follows and each state's last (<see cref="PostgresStatements.LogLinks"/>).
+    /// rows: seven arrays of the table's rows, four of those deleted, and, when there are any, six of the log's (the
+    /// position of each one's state first), per state whether it has any, and their latest expiry
+    /// (<see cref="PostgresStatements"/>).
     /// </summary>
     private NpgsqlBatchCommand StatesCommand(List<StateWrite> writes, bool update, bool upserting, NpgsqlParameter[] states)
     {
@@ -115,10 +120,15 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
         NpgsqlParameter[] arrays = [.. states, .. RowArrays(table), .. KeyArrays(removed)];
         var text = PostgresStatements.Write(update, logged.Count > 0, upserting);
         if (logged.Count == 0) return Command(text, arrays);
-        var (follows, lastRows) = PostgresStatements.LogLinks(writes.Count, logged.ConvertAll(r => r.State));
-        return Command(text, [.. arrays, .. RowArrays(logged),
-            new NpgsqlParameter { Value = follows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
-            new NpgsqlParameter { Value = lastRows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer }]);
+        var hasLog = new bool[writes.Count];
+        foreach (var row in logged) hasLog[row.State] = true;
+        return Command(text, [.. arrays,
+            Of(logged, r => r.State + 1, NpgsqlDbType.Integer),
+            Of(logged, r => r.Row.Kind, NpgsqlDbType.Text),
+            Of(logged, r => r.Row.Key, NpgsqlDbType.Text),
+            .. PayloadArrays(logged),
+            new NpgsqlParameter { Value = hasLog, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean },
+            new NpgsqlParameter { Value = logged.Max(r => r.Row.ExpiresAtMs!.Value), NpgsqlDbType = NpgsqlDbType.Bigint }]);
     }
 
     /// <summary>One row of a write: its state (and the state's index in the statement), and whether it goes in the log.</summary>
@@ -208,9 +218,11 @@ public sealed class PostgresStateDatabase(NpgsqlDataSource dataSource, string se
     }
 
     /// <summary>Rows with their states, as seven arrays: state name, grain id, kind, key, payload, creation, expiry.</summary>
-    private static NpgsqlParameter[] RowArrays(List<StateRow> rows) =>
+    private static NpgsqlParameter[] RowArrays(List<StateRow> rows) => [.. KeyArrays(rows), .. PayloadArrays(rows)];
+
+    /// <summary>Rows as three arrays: payload, creation, expiry.</summary>
+    private static NpgsqlParameter[] PayloadArrays(List<StateRow> rows) =>
     [
-        .. KeyArrays(rows),
         Of(rows, r => r.Row.Payload, NpgsqlDbType.Bytea),
         Of(rows, r => r.Row.CreatedAtMs, NpgsqlDbType.Bigint),
         Of(rows, r => r.Row.ExpiresAtMs, NpgsqlDbType.Bigint),

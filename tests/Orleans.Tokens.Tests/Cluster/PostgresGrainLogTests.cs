@@ -26,7 +26,7 @@ public sealed class PostgresGrainLogTests(ITestOutputHelper log)
         foreach (var (name, run) in GrainLogChecks.All)
         {
             log.WriteLine(name);
-            await Execute(dataSource, "TRUNCATE GrainState, GrainRow, GrainLog");
+            await Execute(dataSource, "TRUNCATE GrainState, GrainRow, GrainLog, GrainLogBatch");
             await run(new PostgresStateDatabase(dataSource, "log-test"), () => LogRows(dataSource));
         }
     }
@@ -63,15 +63,61 @@ public sealed class PostgresGrainLogTests(ITestOutputHelper log)
         Assert.Equal([[8]], await database.ReadRows("customer/a", "journal", None));
     }
 
+    [PostgresFact]
+    public async Task Records_of_the_log_of_one_row_each_are_still_read_along_the_chains_that_batch_rows_continue()
+    {
+        await using var postgres = await PostgresServer.StartAsync(log);
+        PostgresSchema.Apply(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        // As the log before 2026-12-01 held them: one row per record, ids a sequence value (2) times 2^20 plus the
+        // record's position, a's two records linked, b's one; LogHead the last of each.
+        await Execute(dataSource, """
+            SELECT setval('GrainLogIds', 2);
+            INSERT INTO GrainState VALUES ('log-test', 'customer', 'customer/a', 4, '\x01', now(), 2097155);
+            INSERT INTO GrainState VALUES ('log-test', 'customer', 'customer/b', 2, '\x01', now(), 2097153);
+            INSERT INTO GrainLog VALUES (2097153, NULL, 'customer/b', 'idempotency', 'b-old', '\x0b', 100, 3000);
+            INSERT INTO GrainLog VALUES (2097154, NULL, 'customer/a', 'idempotency', 'a-old1', '\x09', 100, 3000);
+            INSERT INTO GrainLog VALUES (2097155, 2097154, 'customer/a', 'idempotency', 'a-old2', '\x0a', 100, 9000);
+            """);
+        var database = new PostgresStateDatabase(dataSource, "log-test");
+
+        Assert.Equal([5L, 3L], await database.Write(
+        [
+            new StateWrite("customer", "customer/a", 4, [1]) { Rows = [Row("a-new", 9_000, [1])] },
+            new StateWrite("customer", "customer/b", 2, [1]) { Rows = [Row("b-new", 9_000, [2])] },
+        ], None));
+        Assert.Equal(["a-new", "a-old1", "a-old2"], await Keys(database, "customer/a"));
+        Assert.Equal(["b-new", "b-old"], await Keys(database, "customer/b"));
+        Assert.Equal([9], await database.ReadRow("customer/a", Kind, "a-old1", None));
+        Assert.Equal([1], await database.ReadRow("customer/a", Kind, "a-new", None));
+        Assert.Null(await database.ReadRow("customer/a", Kind, "b-old", None));
+        Assert.Equal(5, LogRows(dataSource));
+
+        // At 4,000 the purge takes b-old and a-old1, the oldest rows, and stops at a-old2, which is live; the batch
+        // row stays, and a's chain still reaches a-old2.
+        Assert.Equal([6L], await database.Write([new StateWrite("customer", "customer/a", 5, [1]) { PurgeBeforeMs = 4_000 }], None));
+        Assert.Equal(["b-new"], await Keys(database, "customer/b"));
+        Assert.Equal(["a-new", "a-old2"], await Keys(database, "customer/a"));
+        Assert.Equal(3, LogRows(dataSource));
+
+        // At 10,000 everything goes, from both tables.
+        Assert.Equal([7L], await database.Write([new StateWrite("customer", "customer/a", 6, [1]) { PurgeBeforeMs = 10_000 }], None));
+        Assert.Empty(await Keys(database, "customer/a"));
+        Assert.Empty(await Keys(database, "customer/b"));
+        Assert.Equal(0, LogRows(dataSource));
+    }
+
     private static async Task Execute(NpgsqlDataSource dataSource, string text)
     {
         await using var command = dataSource.CreateCommand(text);
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The log's records: rows of the earlier table, and records held in batch rows.</summary>
     private static long LogRows(NpgsqlDataSource dataSource)
     {
-        using var command = dataSource.CreateCommand("SELECT count(*) FROM GrainLog");
-        return (long)command.ExecuteScalar()!;
+        using var command = dataSource.CreateCommand(
+            "SELECT (SELECT count(*) FROM GrainLog) + (SELECT coalesce(sum(cardinality(Entries)), 0) FROM GrainLogBatch)");
+        return Convert.ToInt64(command.ExecuteScalar()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

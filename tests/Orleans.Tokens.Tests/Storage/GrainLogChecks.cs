@@ -74,9 +74,16 @@ internal static class GrainLogChecks
         Assert.Equal(["b1"], await Keys(database, "customer/b"));
         Assert.Null(await database.ReadRow("customer/a", Kind, "stale", None));
 
-        // The chain goes on from the row that landed.
-        Assert.Equal([2L], await database.Write([new StateWrite("customer", "customer/a", 1, [1]) { Rows = [Row("a2", 9_000, [5]), Row("a3", 9_000, [6])] }], None));
+        // The chain goes on from the row that landed, beside a stale write in the same batch whose row stays out.
+        Assert.Equal([null, 2L], await database.Write(
+        [
+            new StateWrite("customer", "customer/b", 9, [2]) { Rows = [Row("b-stale", 9_000, [7])] },
+            new StateWrite("customer", "customer/a", 1, [1]) { Rows = [Row("a2", 9_000, [5]), Row("a3", 9_000, [6])] },
+        ], None));
         Assert.Equal(["a1", "a2", "a3"], await Keys(database, "customer/a"));
+        Assert.Equal(["b1"], await Keys(database, "customer/b"));
+        Assert.Equal([6], await database.ReadRow("customer/a", Kind, "a3", None));
+        Assert.Equal(4, logRows());
     }
 
     public static async Task The_purge_deletes_the_oldest_rows_up_to_the_first_live_one(IStateDatabase database, Func<long> logRows)
