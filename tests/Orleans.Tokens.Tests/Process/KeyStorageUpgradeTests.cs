@@ -2,6 +2,9 @@ using System.Net;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -14,6 +17,9 @@ namespace Orleans.Tokens.Tests.ProcessLevel;
 /// fresh data directory, <c>admin customer create 7100001 --balance 100</c>, two <c>admin key put</c>, one kid-only
 /// Widevine mint with <c>Idempotency-Key: before-key-rows</c>, then SIGTERM; its <c>tls</c> directory was left out
 /// (a gateway makes its own). <c>fixture.json</c> holds the customer's authenticator, the keys and that mint.
+/// The mint's idempotency record lives 24 hours from when it was recorded; the copy a test runs on has it recorded
+/// a minute before, in the same form (an <see cref="IdempotencyRecord"/> in Orleans' serialization), so that the
+/// replay does not depend on the day the test runs. Tokens of that mint are opened as of its issue time.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 [UnsupportedOSPlatform("windows")]
@@ -31,6 +37,7 @@ public sealed class KeyStorageUpgradeTests(ITestOutputHelper log)
         var keys = root.GetProperty("keys").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
         var keyed = root.GetProperty("keyedMint");
         var dataDirectory = CopyOfFixture();
+        var issuedAt = RecordKeyedMintAMinuteAgo(Path.Combine(dataDirectory, "tokens.db"));
 
         await using var gateway = await GatewayProcess.StartOnAsync(log, dataDirectory);
 
@@ -47,13 +54,13 @@ public sealed class KeyStorageUpgradeTests(ITestOutputHelper log)
         }
 
         // The keyed mint made before the upgrade is replayed: the same token id, nothing debited.
-        var firstId = gateway.LoadKeyRing().Open(keyed.GetProperty("token").GetString()!, DateTimeOffset.UtcNow, out _)!.TokenId;
+        var firstId = gateway.LoadKeyRing().Open(keyed.GetProperty("token").GetString()!, issuedAt, out _)!.TokenId;
         using (var retry = new HttpRequestMessage(HttpMethod.Get,
             $"{TokenRequests.WidevinePath}?customerAuthenticator={authenticator}&{keyed.GetProperty("query").GetString()}"))
         {
             retry.Headers.Add("Idempotency-Key", keyed.GetProperty("idempotencyKey").GetString());
             var answer = await MintAnswer.ReadAsync(await gateway.Http.SendAsync(retry));
-            Assert.Equal(firstId, gateway.LoadKeyRing().Open(answer.WidevineToken(gateway.BaseUrl), DateTimeOffset.UtcNow, out _)!.TokenId);
+            Assert.Equal(firstId, gateway.LoadKeyRing().Open(answer.WidevineToken(gateway.BaseUrl), issuedAt, out _)!.TokenId);
         }
         Assert.Equal(100 - 1 - keys.Count, await gateway.Admin.ProductionBalanceAsync(customerId));
 
@@ -76,6 +83,33 @@ public sealed class KeyStorageUpgradeTests(ITestOutputHelper log)
                 Assert.False(bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(contentKey)) >= 0, $"{Path.GetFileName(file)} holds a key's hex");
             }
         }
+    }
+
+    /// <summary>
+    /// Moves the copy's one idempotency record (its log row, as the release before wrote it) to a minute ago: its
+    /// recording time and row times; returns its token's issue time.
+    /// </summary>
+    private static DateTimeOffset RecordKeyedMintAMinuteAgo(string database)
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=false");
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT Id, Payload FROM GrainLog WHERE Kind = 'idempotency'";
+        using var reader = read.ExecuteReader();
+        Assert.True(reader.Read(), "the fixture has no idempotency record");
+        var (id, record) = (reader.GetInt64(0), (IdempotencyRecord)serializer.Deserialize<object>((byte[])reader[1])!);
+        reader.Close();
+        var recordedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        using var write = connection.CreateCommand();
+        write.CommandText = "UPDATE GrainLog SET Payload = $payload, CreatedAtMs = $created, ExpiresAtMs = $expires WHERE Id = $id";
+        write.Parameters.AddWithValue("$payload", serializer.SerializeToArray<object>(record with { RecordedAt = recordedAt }));
+        write.Parameters.AddWithValue("$created", recordedAt.ToUnixTimeMilliseconds());
+        write.Parameters.AddWithValue("$expires", (recordedAt + IdempotencyRecord.Window).ToUnixTimeMilliseconds());
+        write.Parameters.AddWithValue("$id", id);
+        Assert.Equal(1, write.ExecuteNonQuery());
+        return record.IssuedAt;
     }
 
     /// <summary>A fresh copy, so that the fixture itself is never changed: its files 0600 in a 0700 directory, as a data directory's are.</summary>
