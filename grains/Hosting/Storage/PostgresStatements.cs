@@ -12,7 +12,7 @@ namespace Orleans.Tokens.Hosting.Storage;
 /// A write's log rows go in one row of <c>GrainLogBatch</c>, as arrays: one row per statement rather than per
 /// record, so a batch of keyed mints costs one heap tuple, one index entry and their WAL, not one of each per mint
 /// (README, "Where records are kept": keyed against unkeyed on the local cluster went from 0.845 to 0.886). Its id is
-/// a value of the sequence <c>GrainLogIds</c> times <see cref="MaxLoggedRows"/>; a state's <c>LogHead</c> is that
+/// a value of the sequence <c>GrainLogIds</c> times <see cref="PositionsPerBatch"/>; a state's <c>LogHead</c> is that
 /// id plus the state's position (1…) in the statement, and the batch row keeps, per position, the head that state
 /// had before (<c>Previous</c>). A chain is walked from head to head: a head names a row of the earlier
 /// <c>GrainLog</c> (one record per row, written before 2026-12-01) by its id, or a batch row and a position in it.
@@ -24,7 +24,7 @@ internal static class PostgresStatements
     /// The most states one write statement holds, and the step between the ids of <c>GrainLogBatch</c> rows: a
     /// state's log head is its batch row's id plus its position (1…).
     /// </summary>
-    public const int MaxLoggedRows = 1 << 20;
+    public const int PositionsPerBatch = 1 << 20;
 
     /// <summary>The statement that writes states, by whether they update, have logged rows and upsert the table's rows.</summary>
     public static string Write(bool update, bool logged, bool upserting) =>
@@ -42,7 +42,7 @@ internal static class PostgresStatements
     {
         var rows = update ? 6 : 5;
         var log = rows + 11;
-        return (logged ? $"WITH base AS (SELECT nextval('GrainLogIds') * {MaxLoggedRows} AS Id)," : "WITH")
+        return (logged ? $"WITH base AS (SELECT nextval('GrainLogIds') * {PositionsPerBatch} AS Id)," : "WITH")
             + (update ? Update(logged ? log + 6 : null) : Insert(logged ? log + 6 : null))
             + Appended(rows, upserting ? Replacing : "")
             + (logged ? "," + LogAppended(log) : "")
@@ -80,7 +80,7 @@ internal static class PostgresStatements
         """;
 
     // A new state row has no head before; its position is read back from the head it gets (a multiple of
-    // MaxLoggedRows plus the position), as an insert returns only the row's own columns.
+    // PositionsPerBatch plus the position), as an insert returns only the row's own columns.
     private static string Insert(int? logged) => logged is null
         ? """
 
@@ -101,8 +101,14 @@ internal static class PostgresStatements
                 WITH ORDINALITY AS w(StateName, GrainId, Payload, Logged, Position)
             CROSS JOIN base
             ON CONFLICT DO NOTHING
-            RETURNING StateName, GrainId, Version, NULL::bigint AS PreviousHead, (LogHead % {MaxLoggedRows})::int AS Position),
+            RETURNING StateName, GrainId, Version, NULL::bigint AS PreviousHead, (LogHead % {PositionsPerBatch})::int AS Position),
 
+        """;
+
+    // Per position of the statement's states (1…), the log head the state had before: null for one not written.
+    private const string PreviousHeads = """
+        ARRAY(SELECT w.PreviousHead FROM generate_series(1, cardinality($3::text[])) AS s(Position)
+                         LEFT JOIN written AS w ON w.Position = s.Position ORDER BY s.Position)
         """;
 
     // The log's rows from parameter {0} on (six arrays: the position of each one's state, kind, key, payload,
@@ -115,14 +121,12 @@ internal static class PostgresStatements
 
         logAppended AS (
             INSERT INTO GrainLogBatch (Id, GrainIds, Previous, Entries, Kinds, RowKeys, Payloads, CreatedAtMs, ExpiresAtMs, LastExpiresAtMs)
-            SELECT base.Id, $3::text[], (SELECT array_agg(w.PreviousHead ORDER BY w.Position) FROM written AS w),
+            SELECT base.Id, $3::text[], {PreviousHeads},
                    ${first}::int[], ${first + 1}::text[], ${first + 2}::text[], ${first + 3}::bytea[], ${first + 4}::bigint[], ${first + 5}::bigint[],
                    ${first + 7}::bigint
             FROM base WHERE (SELECT count(*) FROM written) = cardinality($3::text[])
             UNION ALL
-            SELECT base.Id, $3::text[],
-                   ARRAY(SELECT w.PreviousHead FROM generate_series(1, cardinality($3::text[])) AS s(Position)
-                         LEFT JOIN written AS w ON w.Position = s.Position ORDER BY s.Position),
+            SELECT base.Id, $3::text[], {PreviousHeads},
                    array_agg(r.Entry), array_agg(r.Kind), array_agg(r.RowKey), array_agg(r.Payload),
                    array_agg(r.CreatedAtMs), array_agg(r.ExpiresAtMs), max(r.ExpiresAtMs)
             FROM unnest(${first}::int[], ${first + 1}::text[], ${first + 2}::text[], ${first + 3}::bytea[], ${first + 4}::bigint[], ${first + 5}::bigint[])
@@ -188,7 +192,7 @@ internal static class PostgresStatements
     private static readonly string Step = $"""
         SELECT l.PreviousId FROM GrainLog AS l WHERE l.Id = chain.Head
                 UNION ALL
-                SELECT b.Previous[chain.Head % {MaxLoggedRows}] FROM GrainLogBatch AS b WHERE b.Id = chain.Head - chain.Head % {MaxLoggedRows}
+                SELECT b.Previous[chain.Head % {PositionsPerBatch}] FROM GrainLogBatch AS b WHERE b.Id = chain.Head - chain.Head % {PositionsPerBatch}
         """;
 
     // A grain's rows of $3 ($1 service, $2 grain), from the table and along its log chains (one per state row), newest
@@ -207,10 +211,10 @@ internal static class PostgresStatements
             WHERE l.Kind = $3
             UNION ALL
             SELECT r.RowKey, r.Payload, r.CreatedAtMs, r.ExpiresAtMs
-            FROM chain JOIN GrainLogBatch AS b ON b.Id = chain.Head - chain.Head % {MaxLoggedRows}
+            FROM chain JOIN GrainLogBatch AS b ON b.Id = chain.Head - chain.Head % {PositionsPerBatch}
             CROSS JOIN LATERAL unnest(b.Entries, b.Kinds, b.RowKeys, b.Payloads, b.CreatedAtMs, b.ExpiresAtMs)
                 AS r(Entry, Kind, RowKey, Payload, CreatedAtMs, ExpiresAtMs)
-            WHERE r.Entry = chain.Head % {MaxLoggedRows} AND r.Kind = $3),
+            WHERE r.Entry = chain.Head % {PositionsPerBatch} AND r.Kind = $3),
         newest AS (
             SELECT RowKey, Payload, ExpiresAtMs, row_number() OVER (PARTITION BY RowKey ORDER BY CreatedAtMs DESC) AS n
             FROM found)
@@ -235,12 +239,12 @@ internal static class PostgresStatements
             SELECT step.Previous, step.Hit, step.Payload, step.CreatedAtMs FROM chain CROSS JOIN LATERAL (
                 SELECT l.PreviousId, l.Kind = $3 AND l.RowKey = $4, l.Payload, l.CreatedAtMs FROM GrainLog AS l WHERE l.Id = chain.Head
                 UNION ALL
-                SELECT b.Previous[chain.Head % {MaxLoggedRows}], r.Payload IS NOT NULL, r.Payload, r.CreatedAtMs
+                SELECT b.Previous[chain.Head % {PositionsPerBatch}], r.Payload IS NOT NULL, r.Payload, r.CreatedAtMs
                 FROM GrainLogBatch AS b LEFT JOIN LATERAL (
                     SELECT r.Payload, r.CreatedAtMs
                     FROM unnest(b.Entries, b.Kinds, b.RowKeys, b.Payloads, b.CreatedAtMs) AS r(Entry, Kind, RowKey, Payload, CreatedAtMs)
-                    WHERE r.Entry = chain.Head % {MaxLoggedRows} AND r.Kind = $3 AND r.RowKey = $4 LIMIT 1) AS r ON true
-                WHERE b.Id = chain.Head - chain.Head % {MaxLoggedRows}) AS step(Previous, Hit, Payload, CreatedAtMs)
+                    WHERE r.Entry = chain.Head % {PositionsPerBatch} AND r.Kind = $3 AND r.RowKey = $4 LIMIT 1) AS r ON true
+                WHERE b.Id = chain.Head - chain.Head % {PositionsPerBatch}) AS step(Previous, Hit, Payload, CreatedAtMs)
             WHERE NOT chain.Hit AND chain.Head IS NOT NULL)
         SELECT Payload FROM (
             SELECT Payload, CreatedAtMs FROM chain WHERE Hit
