@@ -46,7 +46,7 @@ internal static class GatewaySetup
         builder.Services.AddSingleton(provider => new GatewayOptions(builder.Configuration, settings.Environment, provider.GetRequiredService<IServer>()));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<CustomerGrains>();
-        builder.Services.AddSingleton<CustomerMints>();
+        builder.Services.AddSingleton(provider => new CustomerMints(provider.GetRequiredService<CustomerGrains>(), TimeProvider.System));
         builder.Services.TryAddKeyedSingleton(TokenEndpoint.ClockKey, TimeProvider.System);
         builder.Services.AddSingleton<TokenEndpoint>();
         builder.Services.Configure<FailedAuthenticationLimits>(builder.Configuration.GetSection("Limits"));

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace Orleans.Tokens.Gateway.Minting;
 
@@ -18,8 +17,12 @@ namespace Orleans.Tokens.Gateway.Minting;
 /// its write is under way. Either way its task is cancelled at once. A batch call that fails fails each of its
 /// mints as a single call would have failed.
 /// </para>
+/// <para>
+/// <paramref name="clock"/> times a call under way against <see cref="MaxWait"/> (the system clock; a test's fake one
+/// makes the batching deterministic).
+/// </para>
 /// </summary>
-internal sealed class CustomerMints(CustomerGrains customers)
+internal sealed class CustomerMints(CustomerGrains customers, TimeProvider clock)
 {
     /// <summary>The most mints one <see cref="ICustomerGrain.MintMany"/> call carries.</summary>
     public const int MaxBatch = 256;
@@ -41,7 +44,7 @@ internal sealed class CustomerMints(CustomerGrains customers)
             {
                 // A lane closes when it runs empty and leaves the map; a caller that found it just then takes a new one.
                 if (lane.Closed) continue;
-                if (lane.Busy && Stopwatch.GetElapsedTime(lane.CallStarted) < MaxWait)
+                if (lane.Busy && clock.GetElapsedTime(lane.CallStarted) < MaxWait)
                 {
                     var waiting = new Waiting(request, aborted);
                     lane.Queue.Add(waiting);
@@ -51,7 +54,7 @@ internal sealed class CustomerMints(CustomerGrains customers)
                 // beside it, so that the grain still decides mints as they come (its rate limit among them).
                 if (lane.Busy) return lane.Grain.Mint(request, aborted);
                 lane.Busy = true;
-                lane.CallStarted = Stopwatch.GetTimestamp();
+                lane.CallStarted = clock.GetTimestamp();
             }
             return Alone(lane, request, aborted);
         }
@@ -83,7 +86,7 @@ internal sealed class CustomerMints(CustomerGrains customers)
                 _lanes.TryRemove(new KeyValuePair<long, Lane>(lane.CustomerId, lane));
                 return;
             }
-            lane.CallStarted = Stopwatch.GetTimestamp();
+            lane.CallStarted = clock.GetTimestamp();
             var count = Math.Min(lane.Queue.Count, MaxBatch);
             batch = lane.Queue.GetRange(0, count);
             lane.Queue.RemoveRange(0, count);
@@ -127,7 +130,7 @@ internal sealed class CustomerMints(CustomerGrains customers)
         public ICustomerGrain Grain { get; } = grain;
         public List<Waiting> Queue { get; } = [];
         public bool Busy { get; set; }
-        /// <summary>When the call under way started (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+        /// <summary>When the call under way started (<see cref="TimeProvider.GetTimestamp"/> of the lanes' clock).</summary>
         public long CallStarted { get; set; }
         public bool Closed { get; set; }
     }
