@@ -105,7 +105,9 @@ internal static class PostgresStatements
 
         """;
 
-    // Per position of the statement's states (1…), the log head the state had before: null for one not written.
+    // Per position of the statement's states (1…), the log head the state had before: null for one not written. The
+    // fast branch, where every state was written, aggregates the written heads in order instead: this expression's
+    // join there made keyed mints on the local cluster about 7 % slower (keyed/unkeyed 0.71 against 0.78, 12 pairs).
     private const string PreviousHeads = """
         ARRAY(SELECT w.PreviousHead FROM generate_series(1, cardinality($3::text[])) AS s(Position)
                          LEFT JOIN written AS w ON w.Position = s.Position ORDER BY s.Position)
@@ -121,7 +123,7 @@ internal static class PostgresStatements
 
         logAppended AS (
             INSERT INTO GrainLogBatch (Id, GrainIds, Previous, Entries, Kinds, RowKeys, Payloads, CreatedAtMs, ExpiresAtMs, LastExpiresAtMs)
-            SELECT base.Id, $3::text[], {PreviousHeads},
+            SELECT base.Id, $3::text[], (SELECT array_agg(w.PreviousHead ORDER BY w.Position) FROM written AS w),
                    ${first}::int[], ${first + 1}::text[], ${first + 2}::text[], ${first + 3}::bytea[], ${first + 4}::bigint[], ${first + 5}::bigint[],
                    ${first + 7}::bigint
             FROM base WHERE (SELECT count(*) FROM written) = cardinality($3::text[])
