@@ -62,12 +62,11 @@ internal static class TokenCommands
         var json = JsonSerializer.SerializeToNode(payload, TokenJson.Default.TokenPayload)!.AsObject();
         json["issuedAt"] = Json.Time(payload.IssuedAt);
         json["expiresAt"] = Json.Time(payload.ExpiresAt);
-        json["kid"] = payload.Kid.ToLowerInvariant();
-        json["contentKey"] = showKey ? payload.ContentKey.ToLowerInvariant() : KeyMask;
-        // Every key of the token (section 14), each masked like the first.
-        foreach (var key in json["keys"]!.AsArray())
+        // The content key of every key of the token (section 14), masked unless asked for.
+        if (!showKey)
         {
-            if (!showKey) key!["contentKey"] = KeyMask;
+            json["contentKey"] = KeyMask;
+            foreach (var key in json["keys"]!.AsArray()) key!["contentKey"] = KeyMask;
         }
         if (payload.PlayReady?.RentalPeriodEndTime is { } rentalEnd)
             json["playReady"]!["rentalPeriodEndTime"] = Json.Time(rentalEnd);

@@ -21,8 +21,8 @@ public class TokenSealBenchmarks
         IssuedAt = DateTimeOffset.UtcNow,
         ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
         Cookie = "session-4711",
-        Kid = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-        ContentKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+        Kid = RandomNumberGenerator.GetBytes(16),
+        ContentKey = RandomNumberGenerator.GetBytes(16),
         Widevine = new WidevinePolicy { SecurityLevel = 1, HdcpOutputControl = 0 },
     };
     private readonly AesGcm _v1Cipher = new(RandomNumberGenerator.GetBytes(32), 16);

@@ -37,7 +37,7 @@ internal static class TokenPolicy
 
     private static FairPlayPolicy FairPlay(ParsedValues values) => new()
     {
-        Iv = Convert.ToHexStringLower(values.Get(FairPlayParameters.Iv)),
+        Iv = values.Get(FairPlayParameters.Iv),
         GeneralFlags = values.FindValue(CommonParameters.GeneralFlags) ?? 0,
         RentalDuration = values.FindValue(FairPlayParameters.RentalDuration) ?? 0,
         Extensions = [.. values.Get(FairPlayParameters.FpExtension)],
@@ -46,8 +46,8 @@ internal static class TokenPolicy
     /// <summary>Key <paramref name="index"/> with its own policy, or the unindexed value it defaults to (section 14).</summary>
     private static TokenKey Key(TokenRequest request, int index, byte[] kid, byte[] contentKey) => new()
     {
-        Kid = Kid.ToHex(kid),
-        ContentKey = Convert.ToHexStringLower(contentKey),
+        Kid = kid,
+        ContentKey = contentKey,
         SecurityLevel = (int?)IndexedKeys.PerKey(request.Values, WidevineParameters.SecurityLevel, index),
         HdcpOutputControl = (int?)IndexedKeys.PerKey(request.Values, WidevineParameters.HdcpOutputControl, index),
         TrackType = (int?)IndexedKeys.PerKey(request.Values, WidevineParameters.TrackType, index),

@@ -29,9 +29,8 @@ internal sealed class ClearKeyIssuer : ILicenseIssuer
             asked.Add(bytes);
         }
         var keys = token.Keys
-            .Select(key => (Kid: Convert.FromHexString(key.Kid), Key: Convert.FromHexString(key.ContentKey)))
             .Where(key => request.Kids is null || asked.Any(kid => kid.AsSpan().SequenceEqual(key.Kid)))
-            .Select(key => new JsonWebKey("oct", Base64Url(key.Kid), Base64Url(key.Key)))
+            .Select(key => new JsonWebKey("oct", Base64Url(key.Kid), Base64Url(key.ContentKey)))
             .ToArray();
         var body = JsonSerializer.SerializeToUtf8Bytes(new License(keys, request.Type ?? Temporary), ClearKeyJson.Default.License);
         return Task.FromResult<IssuerAnswer>(new IssuedAnswer(StatusCodes.Status200OK, "application/json", body));

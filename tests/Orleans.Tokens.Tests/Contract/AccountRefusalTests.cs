@@ -157,8 +157,8 @@ public sealed class AccountRefusalTests(GatewayFixture gateway)
         Assert.Equal(Balance - 1, await customer.ProductionBalanceAsync());
         var payload = gateway.OpenToken(token);
         Assert.True(payload is not null, "the token does not open with the gateway's token keys");
-        Assert.Equal(Convert.ToHexStringLower(kidBytes), payload.Kid, ignoreCase: true);
-        Assert.Equal(Convert.ToHexStringLower(storedKey), payload.ContentKey, ignoreCase: true);
+        Assert.Equal(Convert.ToHexStringLower(kidBytes), payload.Kid.Hex(), ignoreCase: true);
+        Assert.Equal(Convert.ToHexStringLower(storedKey), payload.ContentKey.Hex(), ignoreCase: true);
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class AccountRefusalTests(GatewayFixture gateway)
         var customer = await gateway.CreateCustomerAsync(productionBalance: Balance);
         await customer.Grain.PutKey(Convert.FromHexString(ValidRequests.Kid), RandomNumberGenerator.GetBytes(16));
         var token = await Expect.WidevineTokenAsync(await gateway.MintAsync(Drm.Widevine, ValidRequests.Widevine(customer)));
-        Assert.Equal(ValidRequests.ContentKey, gateway.OpenToken(token)?.ContentKey, ignoreCase: true);
+        Assert.Equal(ValidRequests.ContentKey, gateway.OpenToken(token)?.ContentKey.Hex(), ignoreCase: true);
     }
 
     // ---- -2019 ----

@@ -130,7 +130,7 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
         var expected = kid.StartsWith('^')
             ? Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(kid[1..]))[..16])
             : kid.ToLowerInvariant();
-        Assert.Equal(expected, payload.Kid);
+        Assert.Equal(expected, payload.Kid.Hex());
     }
 
     // ---- contentKey ----
@@ -159,7 +159,7 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
     {
         var (customer, request) = await Arrange();
         var payload = await Accepted(customer, request.Set("contentKey", value));
-        Assert.Equal(value.ToLowerInvariant(), payload.ContentKey);
+        Assert.Equal(value.ToLowerInvariant(), payload.ContentKey.Hex());
     }
 
     // ---- kek / ek ----
@@ -196,7 +196,7 @@ public abstract class CommonParameterTests(GatewayFixture gateway, Drm drm)
     {
         var (customer, request) = await Arrange();
         var payload = await Accepted(customer, request.Without("contentKey").Set("kek", kek).Set("ek", ek));
-        Assert.Equal(ValidRequests.KeyData.ToLowerInvariant(), payload.ContentKey);
+        Assert.Equal(ValidRequests.KeyData.ToLowerInvariant(), payload.ContentKey.Hex());
     }
 
     [Theory]

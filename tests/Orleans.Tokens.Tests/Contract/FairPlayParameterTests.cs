@@ -25,9 +25,9 @@ public sealed class FairPlayParameterTests(GatewayFixture gateway)
         var payload = await Accepted(customer, request);
 
         Assert.Equal("fairplay", payload.Drm);
-        Assert.Equal(ValidRequests.Kid, payload.Kid);
-        Assert.Equal(ValidRequests.ContentKey, payload.ContentKey);
-        Assert.Equal(Iv, payload.FairPlay!.Iv);
+        Assert.Equal(ValidRequests.Kid, payload.Kid.Hex());
+        Assert.Equal(ValidRequests.ContentKey, payload.ContentKey.Hex());
+        Assert.Equal(Iv, payload.FairPlay!.Iv.Hex());
         Assert.Equal(0, payload.FairPlay.RentalDuration);
         Assert.Equal(0u, payload.FairPlay.GeneralFlags);
         Assert.Empty(payload.FairPlay.Extensions);
@@ -40,8 +40,8 @@ public sealed class FairPlayParameterTests(GatewayFixture gateway)
     {
         var (customer, request) = await Arrange();
         var payload = await Accepted(customer, request.Without("kid"));
-        Assert.Equal("", payload.Kid);
-        Assert.Equal(ValidRequests.ContentKey, payload.ContentKey);
+        Assert.Equal("", payload.Kid.Hex());
+        Assert.Equal(ValidRequests.ContentKey, payload.ContentKey.Hex());
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class FairPlayParameterTests(GatewayFixture gateway)
         request.Without("contentKey");
         if (withKek) request.Set("kek", ValidRequests.Kek128);
         var payload = await Accepted(customer, request);
-        Assert.Equal("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", payload.ContentKey);
+        Assert.Equal("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0", payload.ContentKey.Hex());
     }
 
     /// <summary>
@@ -82,7 +82,7 @@ public sealed class FairPlayParameterTests(GatewayFixture gateway)
         await Refused(customer, request, -4019);
         await Refused(customer, request.Set("kek", "0f0e0d0c0b0a09080706050403020100"), -4024);
         var payload = await Accepted(customer, request.Set("kek", ValidRequests.Kek128));
-        Assert.Equal(ValidRequests.KeyData.ToLowerInvariant(), payload.ContentKey);
+        Assert.Equal(ValidRequests.KeyData.ToLowerInvariant(), payload.ContentKey.Hex());
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class FairPlayParameterTests(GatewayFixture gateway)
     {
         var (customer, request) = await Arrange();
         var payload = await Accepted(customer, request.WithWrappedKey());
-        Assert.Equal(ValidRequests.KeyData.ToLowerInvariant(), payload.ContentKey);
+        Assert.Equal(ValidRequests.KeyData.ToLowerInvariant(), payload.ContentKey.Hex());
     }
 
     [Theory]

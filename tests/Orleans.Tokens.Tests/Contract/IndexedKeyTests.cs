@@ -27,12 +27,12 @@ public sealed class IndexedKeyTests(GatewayFixture gateway)
 
         var payload = await Accepted(customer, Drm.Widevine, request);
 
-        Assert.Equal([ValidRequests.Kid, Kid1, Kid2], payload.Keys.Select(k => k.Kid));
-        Assert.Equal([ValidRequests.ContentKey, Key1, Key2], payload.Keys.Select(k => k.ContentKey));
+        Assert.Equal([ValidRequests.Kid, Kid1, Kid2], payload.Keys.Select(k => k.Kid.Hex()));
+        Assert.Equal([ValidRequests.ContentKey, Key1, Key2], payload.Keys.Select(k => k.ContentKey.Hex()));
         Assert.Equal([1, 3, 1], payload.Keys.Select(k => k.SecurityLevel));
         Assert.Equal([0, 0, 4], payload.Keys.Select(k => k.HdcpOutputControl));
         Assert.Equal([2, 1, (int?)null], payload.Keys.Select(k => k.TrackType));
-        Assert.Equal(ValidRequests.Kid, payload.Kid);
+        Assert.Equal(ValidRequests.Kid, payload.Kid.Hex());
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class IndexedKeyTests(GatewayFixture gateway)
         var (customer, request) = await Widevine(keys: 16);
         var payload = await Accepted(customer, Drm.Widevine, request);
         Assert.Equal(16, payload.Keys.Length);
-        Assert.Equal(16, payload.Keys.Select(k => k.Kid).Distinct().Count());
+        Assert.Equal(16, payload.Keys.Select(k => k.Kid.Hex()).Distinct().Count());
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class IndexedKeyTests(GatewayFixture gateway)
         var (customer, request) = await Widevine(keys: 2);
         await customer.Grain.PutKey(Convert.FromHexString(Kid1), Convert.FromHexString("b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"));
         var payload = await Accepted(customer, Drm.Widevine, request.Without("contentKey.1"));
-        Assert.Equal("b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1", payload.Keys[1].ContentKey);
+        Assert.Equal("b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1", payload.Keys[1].ContentKey.Hex());
     }
 
     [Fact]

@@ -40,8 +40,8 @@ public sealed class SkmSharedStoreTests(GatewayFixture gateway)
 
         var payload = await MintAsync(customer, Skm.Kid(created));
 
-        Assert.Equal(Skm.Kid(created), payload.Kid, ignoreCase: true);
-        Assert.Equal(Skm.Field(created, "k"), payload.ContentKey, ignoreCase: true);
+        Assert.Equal(Skm.Kid(created), payload.Kid.Hex(), ignoreCase: true);
+        Assert.Equal(Skm.Field(created, "k"), payload.ContentKey.Hex(), ignoreCase: true);
         Assert.Equal(Balance - 1, await customer.ProductionBalanceAsync());
     }
 
@@ -53,8 +53,8 @@ public sealed class SkmSharedStoreTests(GatewayFixture gateway)
 
         var payload = await MintAsync(customer, "^CNN.2014.12.18");
 
-        Assert.Equal(Skm.KidOf("^CNN.2014.12.18"), payload.Kid, ignoreCase: true);
-        Assert.Equal(Skm.Field(created, "k"), payload.ContentKey, ignoreCase: true);
+        Assert.Equal(Skm.KidOf("^CNN.2014.12.18"), payload.Kid.Hex(), ignoreCase: true);
+        Assert.Equal(Skm.Field(created, "k"), payload.ContentKey.Hex(), ignoreCase: true);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class SkmSharedStoreTests(GatewayFixture gateway)
 
         var payload = await MintAsync(customer, kid);
 
-        Assert.Equal(ValidRequests.KeyData, payload.ContentKey, ignoreCase: true);
+        Assert.Equal(ValidRequests.KeyData, payload.ContentKey.Hex(), ignoreCase: true);
     }
 
     [Fact]
@@ -75,12 +75,12 @@ public sealed class SkmSharedStoreTests(GatewayFixture gateway)
         var (customer, skm) = await NewCustomerAsync();
         var created = await Skm.CreatedAsync(await skm.PostAsync("{}"));
         var kid = Skm.Kid(created);
-        Assert.Equal(Skm.Field(created, "k"), (await MintAsync(customer, kid)).ContentKey, ignoreCase: true);
+        Assert.Equal(Skm.Field(created, "k"), (await MintAsync(customer, kid)).ContentKey.Hex(), ignoreCase: true);
 
         var later = Skm.RandomHex();
         await Skm.KeyAsync(await skm.PutAsync(kid, Skm.Body(("k", later))));
 
-        Assert.Equal(later, (await MintAsync(customer, kid)).ContentKey, ignoreCase: true);
+        Assert.Equal(later, (await MintAsync(customer, kid)).ContentKey.Hex(), ignoreCase: true);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class KeyStorageUpgradeTests(ITestOutputHelper log)
             ]);
             var opened = gateway.LoadKeyRing().Open(answer.WidevineToken(gateway.BaseUrl), DateTimeOffset.UtcNow, out var reason);
             Assert.True(opened is not null, reason);
-            Assert.Equal(contentKey, opened.ContentKey);
+            Assert.Equal(contentKey, opened.ContentKey.Hex());
         }
 
         // The keyed mint made before the upgrade is replayed: the same token id, nothing debited.

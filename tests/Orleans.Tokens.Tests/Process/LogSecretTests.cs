@@ -109,7 +109,7 @@ public sealed class LogSecretTests(ITestOutputHelper log)
         // The tokens minted above carry the content keys, including the one unwrapped from the RFC 3394 vector.
         var ring = gateway.LoadKeyRing();
         var kekToken = answers.Single(a => a.What == "Widevine with kek+ek").Answer.WidevineToken(gateway.BaseUrl);
-        Assert.Equal(KeyData.ToLowerInvariant(), ring.Open(kekToken, DateTimeOffset.UtcNow, out _)?.ContentKey);
+        Assert.Equal(KeyData.ToLowerInvariant(), ring.Open(kekToken, DateTimeOffset.UtcNow, out _)?.ContentKey.Hex());
 
         var keyFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(gateway.DataDirectory, "token-keys.json"))).RootElement;
         foreach (var key in keyFile.GetProperty("Keys").EnumerateObject())

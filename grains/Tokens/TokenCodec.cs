@@ -68,8 +68,8 @@ public static partial class TokenCodec
         Bytes(writer, AuthenticatorTag, payload.AuthenticatorTag is { } tag ? Convert.FromHexString(tag) : null);
         if (payload.Keys is [var only] && only == OnlyKey(payload))
         {
-            Bytes(writer, Kid, Convert.FromHexString(payload.Kid));
-            Bytes(writer, ContentKey, Convert.FromHexString(payload.ContentKey));
+            Bytes(writer, Kid, payload.Kid);
+            Bytes(writer, ContentKey, payload.ContentKey);
         }
         else
         {
@@ -81,8 +81,8 @@ public static partial class TokenCodec
                 var length = policy.Length;
                 while (length > 0 && policy[length - 1] is null) length--;
                 writer.WriteStartArray(2 + length);
-                writer.WriteByteString(Convert.FromHexString(key.Kid));
-                writer.WriteByteString(Convert.FromHexString(key.ContentKey));
+                writer.WriteByteString(key.Kid);
+                writer.WriteByteString(key.ContentKey);
                 foreach (var value in policy[..length])
                 {
                     if (value is { } number) writer.WriteInt32(number);
@@ -107,7 +107,7 @@ public static partial class TokenCodec
         {
             writer.WriteInt32(FairPlay);
             writer.WriteStartMap(null);
-            Bytes(writer, Iv, Convert.FromHexString(fairPlay.Iv));
+            Bytes(writer, Iv, fairPlay.Iv);
             Integer(writer, FpGeneralFlags, fairPlay.GeneralFlags);
             Integer(writer, RentalDuration, fairPlay.RentalDuration);
             WriteExtensions(writer, FpExtensions, fairPlay.Extensions);

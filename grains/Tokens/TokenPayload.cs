@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Orleans.Tokens;
 
-/// <summary>Everything a license server needs, sealed into a token (contract section 7).</summary>
+/// <summary>
+/// Everything a license server needs, sealed into a token (contract section 7). KIDs, content keys and the FairPlay
+/// IV are bytes, as the token carries them and the license issuers use them, from the request's parsing to the seal
+/// with no hex round trip; ids and policy values are the contract's text. <see cref="TokenJson"/> is its JSON view.
+/// </summary>
 public sealed record TokenPayload
 {
     /// <summary>A token expires at most this many days after issue (section 4, <c>expirationTime</c>).</summary>
@@ -25,10 +29,12 @@ public sealed record TokenPayload
     /// </summary>
     [JsonIgnore]
     public string? AuthenticatorTag { get; init; }
-    /// <summary>The first key's KID, 32 lower-case hex digits.</summary>
-    public required string Kid { get; init; }
-    /// <summary>The first key's content key, 32 lower-case hex digits.</summary>
-    public required string ContentKey { get; init; }
+    /// <summary>The first key's KID, 16 bytes (empty in a FairPlay token whose request named none).</summary>
+    [JsonConverter(typeof(HexJsonConverter))]
+    public required byte[] Kid { get; init; }
+    /// <summary>The first key's content key (CEK), 16 bytes.</summary>
+    [JsonConverter(typeof(HexJsonConverter))]
+    public required byte[] ContentKey { get; init; }
     private readonly ImmutableArray<TokenKey> _keys = [];
 
     /// <summary>
@@ -48,13 +54,14 @@ public sealed record TokenPayload
 }
 
 /// <summary>
-/// FairPlay's policy (contract section 13): the content IV (32 lower-case hex digits), the flag word (bit 0x1
+/// FairPlay's policy (contract section 13): the content IV (16 bytes), the flag word (bit 0x1
 /// persistent), the rental duration in seconds (0: no rental limit) and the <c>fpExtension</c> values. A FairPlay
 /// token's <see cref="TokenPayload.Kid"/> is empty when the request named no KID.
 /// </summary>
 public sealed record FairPlayPolicy
 {
-    public required string Iv { get; init; }
+    [JsonConverter(typeof(HexJsonConverter))]
+    public required byte[] Iv { get; init; }
     public uint GeneralFlags { get; init; }
     public long RentalDuration { get; init; }
     public ImmutableArray<WvExtension> Extensions { get; init; } = [];
@@ -67,14 +74,33 @@ public sealed record FairPlayPolicy
 /// </summary>
 public sealed record TokenKey
 {
-    /// <summary>32 lower-case hex digits.</summary>
-    public required string Kid { get; init; }
-    /// <summary>32 lower-case hex digits.</summary>
-    public required string ContentKey { get; init; }
+    /// <summary>16 bytes.</summary>
+    [JsonConverter(typeof(HexJsonConverter))]
+    public required byte[] Kid { get; init; }
+    /// <summary>16 bytes.</summary>
+    [JsonConverter(typeof(HexJsonConverter))]
+    public required byte[] ContentKey { get; init; }
     public int? SecurityLevel { get; init; }
     public int? HdcpOutputControl { get; init; }
     public int? TrackType { get; init; }
     public int? MinCertSecurityLevel { get; init; }
+
+    /// <summary>Equal when every field is, the KID's and content key's bytes compared.</summary>
+    public bool Equals(TokenKey? other) =>
+        other is not null && Kid.AsSpan().SequenceEqual(other.Kid) && ContentKey.AsSpan().SequenceEqual(other.ContentKey)
+        && SecurityLevel == other.SecurityLevel && HdcpOutputControl == other.HdcpOutputControl
+        && TrackType == other.TrackType && MinCertSecurityLevel == other.MinCertSecurityLevel;
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.AddBytes(Kid);
+        hash.Add(SecurityLevel);
+        hash.Add(HdcpOutputControl);
+        hash.Add(TrackType);
+        hash.Add(MinCertSecurityLevel);
+        return hash.ToHashCode();
+    }
 }
 
 public sealed record WidevinePolicy
@@ -113,7 +139,10 @@ public sealed record PlayReadyPolicy
     public int? MinCertSecurityLevel { get; init; }
 }
 
-/// <summary>The payload as JSON, for people (the admin tool's <c>token inspect</c>); tokens carry it as CBOR.</summary>
+/// <summary>
+/// The payload as JSON, for people (the admin tool's <c>token inspect</c>) and license servers (the forwarding
+/// issuer, section 8); tokens carry it as CBOR. Bytes are lower-case hex strings in it (<see cref="HexJsonConverter"/>).
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -28,8 +28,8 @@ public static partial class TokenCodec
                 ContentId = fields.GetValueOrDefault(ContentId) as string,
                 SingleUse = fields.GetValueOrDefault(SingleUse) is 1L,
                 AuthenticatorTag = fields.GetValueOrDefault(AuthenticatorTag) is byte[] tag ? Convert.ToHexStringLower(tag) : null,
-                Kid = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[Kid]) : keys[0].Kid,
-                ContentKey = keys.IsEmpty ? Convert.ToHexStringLower((byte[])fields[ContentKey]) : keys[0].ContentKey,
+                Kid = keys.IsEmpty ? (byte[])fields[Kid] : keys[0].Kid,
+                ContentKey = keys.IsEmpty ? (byte[])fields[ContentKey] : keys[0].ContentKey,
                 Keys = keys,
                 Widevine = fields.GetValueOrDefault(Widevine) is Dictionary<int, object> widevine ? DecodeWidevine(widevine) : null,
                 PlayReady = fields.GetValueOrDefault(PlayReady) is Dictionary<int, object> playReady ? DecodePlayReady(playReady) : null,
@@ -51,7 +51,7 @@ public static partial class TokenCodec
 
     private static FairPlayPolicy DecodeFairPlay(Dictionary<int, object> fields) => new()
     {
-        Iv = Convert.ToHexStringLower((byte[])fields[Iv]),
+        Iv = (byte[])fields[Iv],
         GeneralFlags = (uint)(long)fields[FpGeneralFlags],
         RentalDuration = (long)fields[RentalDuration],
         Extensions = ReadExtensions(fields[FpExtensions]),
@@ -62,8 +62,8 @@ public static partial class TokenCodec
         int? At(int position) => position < entry.Count && entry[position] is long value ? (int)value : null;
         return new TokenKey
         {
-            Kid = Convert.ToHexStringLower((byte[])entry[KeyKid]),
-            ContentKey = Convert.ToHexStringLower((byte[])entry[KeyContentKey]),
+            Kid = (byte[])entry[KeyKid],
+            ContentKey = (byte[])entry[KeyContentKey],
             SecurityLevel = At(KeySecurityLevel),
             HdcpOutputControl = At(KeyHdcpOutputControl),
             TrackType = At(KeyTrackType),
