@@ -103,7 +103,7 @@ internal sealed class CustomerMints(CustomerGrains customers, TimeProvider clock
                 only.Complete(await lane.Grain.Mint(only.Request, only.Aborted));
                 return;
             }
-            var id = Guid.NewGuid();
+            var id = RandomBytes.NewGuid();
             for (var i = 0; i < batch.Count; i++) batch[i].SentAs(lane.Grain, id, i);
             var call = lane.Grain.MintMany(id, [.. batch.Select(static waiting => waiting.Request)]);
             // A client that left between the batch's making and its sending: its withdrawal follows the batch.

@@ -137,7 +137,7 @@ internal sealed partial class GroupCommit(
             var batch = _queued;
             _queued = [];
             var purge = Current.PurgeExpiredBefore;
-            var target = Current with { WriteId = Guid.NewGuid(), Appends = [], PurgeExpiredBefore = null };
+            var target = Current with { WriteId = RandomBytes.NewGuid(), Appends = [], PurgeExpiredBefore = null };
             _working = target;
             _inFlight = target;
             storage.State = target with { Appends = AppendsOf(batch), PurgeExpiredBefore = purge };

@@ -52,7 +52,7 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
         if (Refusal(account(), ticket, now) is not RedemptionRefusal.None and var refusal) return new(refusal, Guid.Empty);
         if (!ticket.SingleUse || !hold) return new(RedemptionRefusal.None, Guid.Empty);
         if (_held.TryGetValue(ticket.TokenId, out var held) && held.Until > now) return new(RedemptionRefusal.AlreadyUsed, Guid.Empty);
-        var taken = Guid.NewGuid();
+        var taken = RandomBytes.NewGuid();
         _held[ticket.TokenId] = (taken, now + options.Hold);
         return new(RedemptionRefusal.None, taken);
     }
@@ -76,7 +76,7 @@ internal sealed class Redemptions(IGrainRows rows, GrainId grainId, TimeProvider
                 if (usesUp && (_used.Contains(Hash(ticket.TokenId), now) || HeldByAnother(ticket.TokenId, hold, now)))
                     return Change<RedemptionRefusal>.None(RedemptionRefusal.AlreadyUsed);
                 // Dated by this grain's clock, which keeps the records' days.
-                var recordRow = new GrainRow(RedemptionRecord.Kind, $"{now.UtcTicks:D19}.{Guid.NewGuid():N}", record with { Time = now }, now, now + options.RecordLife);
+                var recordRow = new GrainRow(RedemptionRecord.Kind, $"{now.UtcTicks:D19}.{RandomBytes.NewGuid():N}", record with { Time = now }, now, now + options.RecordLife);
                 ImmutableArray<GrainRow> appends = usesUp
                     ? [recordRow, new GrainRow(UsedKind, ticket.TokenId, true, now, ticket.ExpiresAt)]
                     : [recordRow];

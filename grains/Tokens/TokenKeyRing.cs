@@ -68,7 +68,7 @@ public sealed class TokenKeyRing
         writer.Encode(body);
         _activeHeader.CopyTo(sealedBytes, 0);
         var salt = sealedBytes.AsSpan(_activeHeader.Length, SaltSize);
-        Salts.Fill(salt);
+        RandomBytes.Fill(salt);
         Span<byte> keyAndNonce = stackalloc byte[KeySize + NonceSize];
         Derive(_activeKey, salt, keyAndNonce);
         using (var aes = new AesGcm(keyAndNonce[..KeySize], TagSize))
