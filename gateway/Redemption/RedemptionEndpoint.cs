@@ -103,7 +103,7 @@ internal sealed class RedemptionEndpoint(
             BadChallenge => RedemptionOutcomes.Refused,
             _ => RedemptionOutcomes.Failed,
         };
-        var record = new RedemptionRecord(DateTimeOffset.UtcNow, payload.TokenId, payload.Drm, Convert.ToHexStringLower(payload.Kid), payload.Cookie,
+        var record = new RedemptionRecord(DateTimeOffset.UtcNow, payload.TokenId, payload.Drm, Kid.ToHex(payload.Kid), payload.Cookie,
             recordOutcome, context.Connection.RemoteIpAddress?.ToString());
         RedemptionRefusal ended;
         try
