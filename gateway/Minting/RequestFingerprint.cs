@@ -37,7 +37,7 @@ internal static class RequestFingerprint
         foreach (var (parameter, values) in ordered)
         {
             size += MaxSize(parameter) + 4 + MaxCountDigits;
-            foreach (var value in values) size += MaxSize(value);
+            foreach (var value in values.Span) size += MaxSize(value);
         }
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
@@ -48,8 +48,8 @@ internal static class RequestFingerprint
             foreach (var (parameter, values) in ordered)
             {
                 at = Append(buffer, at, parameter);
-                at = AppendCount(buffer, at, values.Count);
-                foreach (var value in values) at = Append(buffer, at, value);
+                at = AppendCount(buffer, at, values.Length);
+                foreach (var value in values.Span) at = Append(buffer, at, value);
             }
             return new MintIdempotency(
                 request.IdempotencyKey!,

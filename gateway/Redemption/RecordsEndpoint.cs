@@ -21,13 +21,13 @@ internal sealed class RecordsEndpoint(CustomerGrains customers, GatewayOptions o
         var parameters = await RequestParameters.Read(context.Request, context.RequestAborted);
         var format = parameters.ErrorFormat;
         var authenticator = parameters.All("customerAuthenticator");
-        if (authenticator.Count == 0)
+        if (authenticator.Length == 0)
         {
             await ErrorResponse.Write(context.Response, new TokenError(ErrorCode.MissingAuthenticator), format);
             return;
         }
         var address = context.Connection.RemoteIpAddress;
-        if (authenticator.Count != 1 || !Authenticator.TryParse(authenticator[0], out var customerId, out var secretHash))
+        if (authenticator.Length != 1 || !Authenticator.TryParse(authenticator[0], out var customerId, out var secretHash))
         {
             await Unauthenticated(context, address, format);
             return;

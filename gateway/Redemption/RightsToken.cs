@@ -25,7 +25,7 @@ internal static class RightsToken
     /// <summary>The token of <paramref name="request"/>, trimmed; null when it carries none, or more than one in the first place that has any.</summary>
     public static string? Find(HttpRequest request, RequestParameters parameters, Drm drm)
     {
-        var given = parameters.All(Name);
+        IReadOnlyList<string> given = parameters.All(Name).ToArray();
         if (given.Count == 0) given = [.. request.Headers[Name].Where(value => value is not null).Select(value => value!)];
         if (given.Count == 0 && drm == Drm.PlayReady && CustomData(request) is { } customData)
             given = [customData.StartsWith(Name + "=", StringComparison.Ordinal) ? customData[(Name.Length + 1)..] : customData];

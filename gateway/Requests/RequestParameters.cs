@@ -14,8 +14,14 @@ internal sealed class RequestParameters
     /// <summary>The header of the IETF httpapi idempotency draft.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
-    private Dictionary<string, List<string>>? _dotted;
+    // Every parameter with a non-empty value, sorted by name (ordinal) and then by the order given: one name's
+    // values lie side by side, in their order. Two arrays rather than a dictionary of lists: one allocation each.
+    private ParameterName[] _names = new ParameterName[InitialCapacity];
+    private string[] _values = new string[InitialCapacity];
+    private int _count;
+    private bool _dotted;
+
+    private const int InitialCapacity = 16;
 
     /// <summary>Every <c>Idempotency-Key</c> header value, empty ones included.</summary>
     public IReadOnlyList<string> IdempotencyKeys { get; private init; } = [];
@@ -35,6 +41,7 @@ internal sealed class RequestParameters
             parameters.Add(await reader.ReadToEndAsync(cancellation));
             if (request.Body.CanSeek) request.Body.Position = 0;
         }
+        Array.Sort(parameters._names, parameters._values, 0, parameters._count);
         return parameters;
     }
 
@@ -45,45 +52,65 @@ internal sealed class RequestParameters
     public ErrorFormat ErrorFormat => All("errorFormat") is ["json"] ? ErrorFormat.Json : ErrorFormat.Html;
 
     /// <summary>Every non-empty value given for <paramref name="name"/>, in order.</summary>
-    public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var values) ? values : [];
+    public ReadOnlySpan<string> All(string name)
+    {
+        var first = First(name);
+        var end = first;
+        while (end < _count && string.Equals(_names[end].Name, name, StringComparison.Ordinal)) end++;
+        return _values.AsSpan(first, end - first);
+    }
 
-    public bool Has(string name) => _values.ContainsKey(name);
+    public bool Has(string name)
+    {
+        var first = First(name);
+        return first < _count && string.Equals(_names[first].Name, name, StringComparison.Ordinal);
+    }
 
     /// <summary>
-    /// The suffixes of the names <c>{prefix}.{suffix}</c> given (section 14's indexed names, <c>kid.0</c>), in no
-    /// particular order: split at the first dot, worked out once per request and only when some name has a dot.
+    /// The suffixes of the names <c>{prefix}.{suffix}</c> given (section 14's indexed names, <c>kid.0</c>), each once,
+    /// in ordinal order; <paramref name="prefix"/> has no dot. Nothing is allocated unless some name has a dot.
     /// </summary>
     public IReadOnlyList<string> Suffixes(string prefix)
     {
-        if (_dotted is null)
+        if (!_dotted) return [];
+        List<string>? suffixes = null;
+        for (var i = First(prefix); i < _count; i++)
         {
-            _dotted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-            foreach (var name in _values.Keys)
-            {
-                var dot = name.IndexOf('.');
-                if (dot < 0) continue;
-                if (!_dotted.TryGetValue(name[..dot], out var suffixes)) _dotted[name[..dot]] = suffixes = [];
-                suffixes.Add(name[(dot + 1)..]);
-            }
+            var name = _names[i].Name;
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) break;
+            if (name.Length <= prefix.Length || name[prefix.Length] != '.' || (i > 0 && name == _names[i - 1].Name)) continue;
+            (suffixes ??= []).Add(name[(prefix.Length + 1)..]);
         }
-        return _dotted.TryGetValue(prefix, out var found) ? found : [];
+        return suffixes ?? [];
     }
 
     /// <summary>
     /// Every parameter but those <paramref name="aside"/> names, with its values (each name's in the order given),
     /// names in ordinal order.
     /// </summary>
-    public KeyValuePair<string, List<string>>[] Ordered(HashSet<string> aside)
+    public IEnumerable<(string Name, ReadOnlyMemory<string> Values)> Ordered(HashSet<string> aside)
     {
-        var ordered = new KeyValuePair<string, List<string>>[_values.Count];
-        var count = 0;
-        foreach (var pair in _values)
+        for (var first = 0; first < _count;)
         {
-            if (!aside.Contains(pair.Key)) ordered[count++] = pair;
+            var name = _names[first].Name;
+            var end = first + 1;
+            while (end < _count && string.Equals(_names[end].Name, name, StringComparison.Ordinal)) end++;
+            if (!aside.Contains(name)) yield return (name, _values.AsMemory(first, end - first));
+            first = end;
         }
-        Array.Resize(ref ordered, count);
-        Array.Sort(ordered, static (x, y) => string.CompareOrdinal(x.Key, y.Key));
-        return ordered;
+    }
+
+    /// <summary>The index of the first parameter named <paramref name="name"/> or after it (a binary search).</summary>
+    private int First(string name)
+    {
+        int low = 0, high = _count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (string.CompareOrdinal(_names[middle].Name, name) < 0) low = middle + 1;
+            else high = middle;
+        }
+        return low;
     }
 
     private void Add(string? encoded)
@@ -94,8 +121,24 @@ internal sealed class RequestParameters
             var value = pair.DecodeValue().ToString();
             if (value.Length == 0) continue;
             var name = pair.DecodeName().ToString();
-            if (!_values.TryGetValue(name, out var values)) _values[name] = values = [];
-            values.Add(value);
+            if (_count == _names.Length)
+            {
+                Array.Resize(ref _names, _count * 2);
+                Array.Resize(ref _values, _count * 2);
+            }
+            _names[_count] = new ParameterName(name, _count);
+            _values[_count++] = value;
+            _dotted |= name.Contains('.');
+        }
+    }
+
+    /// <summary>A parameter's name and its place among those given: the sort key that keeps one name's values in order.</summary>
+    private readonly record struct ParameterName(string Name, int Order) : IComparable<ParameterName>
+    {
+        public int CompareTo(ParameterName other)
+        {
+            var byName = string.CompareOrdinal(Name, other.Name);
+            return byName != 0 ? byName : Order.CompareTo(other.Order);
         }
     }
 

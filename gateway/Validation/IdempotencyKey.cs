@@ -24,11 +24,11 @@ internal sealed record IdempotencyKey : Rule
     {
         var headers = request.IdempotencyKeys;
         var parameters = request.All(Name);
-        if (headers.Count == 0 && parameters.Count == 0) return null;
-        if (headers.Count > 1 || parameters.Count > 1) return new TokenError(ErrorCode.InvalidIdempotencyKey);
+        if (headers.Count == 0 && parameters.Length == 0) return null;
+        if (headers.Count > 1 || parameters.Length > 1) return new TokenError(ErrorCode.InvalidIdempotencyKey);
         var key = Unquote(headers.Count == 1 ? headers[0] : parameters[0]);
         // Given both ways, the two must be the same key.
-        if (key is null || (headers.Count == 1 && parameters.Count == 1 && Unquote(parameters[0]) != key))
+        if (key is null || (headers.Count == 1 && parameters.Length == 1 && Unquote(parameters[0]) != key))
             return new TokenError(ErrorCode.InvalidIdempotencyKey);
         parsed.Set(Key, key);
         return null;

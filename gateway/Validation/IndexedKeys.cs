@@ -86,8 +86,8 @@ internal sealed record IndexedField<T>(Parameter<T> Base, ValueParser<T> Parse, 
         for (var index = 0; index <= highest; index++)
         {
             var values = request.All(Base.Indexed(index));
-            if (values.Count == 0) continue;
-            if (values.Count > 1) return new TokenError(Invalid, Base.Indexed(index));
+            if (values.Length == 0) continue;
+            if (values.Length > 1) return new TokenError(Invalid, Base.Indexed(index));
             var result = Parse(values[0], parsed);
             if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? Base.Indexed(index));
             parsed.Set(Base, index, result.Value);

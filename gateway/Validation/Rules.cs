@@ -24,10 +24,10 @@ internal sealed record Field<T>(Parameter<T> Parameter, ValueParser<T> Parse, Er
     {
         var name = Parameter.Name;
         var values = request.All(name);
-        if (values.Count == 0)
+        if (values.Length == 0)
             return Missing != ErrorCode.None && RequiredWhen(parsed) ? new TokenError(Missing, name) : null;
         if (!AllowedWhen(parsed)) return new TokenError(NotAllowed, name);
-        if (values.Count > 1) return new TokenError(Repeated, name);
+        if (values.Length > 1) return new TokenError(Repeated, name);
         var result = Parse(values[0], parsed);
         if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? name);
         parsed.Set(Parameter, result.Value);
@@ -41,9 +41,9 @@ internal sealed record RepeatableField<T>(Parameter<IReadOnlyList<T>> Parameter,
     public override TokenError? Check(RequestParameters request, ParsedValues parsed)
     {
         var values = request.All(Parameter.Name);
-        if (values.Count > Max) return new TokenError(TooMany, Parameter.Name);
-        var list = new T[values.Count];
-        for (var i = 0; i < values.Count; i++)
+        if (values.Length > Max) return new TokenError(TooMany, Parameter.Name);
+        var list = new T[values.Length];
+        for (var i = 0; i < values.Length; i++)
         {
             var result = Parse(values[i], parsed);
             if (result.Error != ErrorCode.None) return new TokenError(result.Error, result.Details ?? Parameter.Name);
