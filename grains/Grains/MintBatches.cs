@@ -26,8 +26,12 @@ internal sealed class MintBatches
                 _withdrawals[(batch, i)] = sources[i];
                 mints[i] = Guarded(mint, i, sources[i].Token);
             }
-            // Each mint's failure is its own outcome, not the batch's.
-            await ((Task)Task.WhenAll(mints)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            // Each mint's failure is its own outcome, not the batch's. Awaited one by one, not with Task.WhenAll: a
+            // mint's task runs its continuations asynchronously, so WhenAll's per-task callback would cost a
+            // thread-pool work item per mint; here one continuation per batch resumes in this activation's turn, and
+            // the mints after it are mostly done by then.
+            foreach (var started in mints)
+                await ((Task)started).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         finally
         {
