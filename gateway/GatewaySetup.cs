@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Tokens.Gateway.Errors;
@@ -78,7 +79,9 @@ internal static class GatewaySetup
         app.UseExceptionHandler(failed => failed.Run(context =>
             ErrorResponse.Write(context.Response, TokenError.Unexpected, ErrorFormat.Html)));
         app.UseRequestLimits();
-        app.UseCors();
+        // Only where an endpoint has a CORS policy (the rights URLs): the middleware marks every request it sees in
+        // the request's items and resolves its policy provider from the request's service scope, both made per request.
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<ICorsMetadata>() is not null, rights => rights.UseCors());
         // First, as it starts the meter provider before any instrument. Section 11: /metrics (customer ids, balances)
         // is on the management listener, and here only when asked.
         app.MapProbes(app.Services, metrics: app.Configuration.GetValue("Management:MetricsOnPublic", false));
@@ -126,13 +129,15 @@ internal static class GatewaySetup
 
     /// <summary>
     /// A path of section 1: exact (routing alone ignores case and a trailing slash), so anything else is 404;
-    /// on the path, another method is 405.
+    /// on the path, another method is 405. The handler is a <see cref="RequestDelegate"/>, which routing runs as it
+    /// is; a lambda typed only as a <see cref="Delegate"/> would be wrapped by the minimal API's request delegate
+    /// factory, which costs each request an items dictionary.
     /// </summary>
     private static IEndpointConventionBuilder MapContract(this WebApplication app, string path, string[] methods, RequestDelegate handler) =>
-        app.Map(path, (HttpContext context) =>
+        app.Map(path, (RequestDelegate)(context =>
             !string.Equals(context.Request.Path.Value, path, StringComparison.Ordinal) ? NotFound(context)
             : !methods.Contains(context.Request.Method) ? MethodNotAllowed(context.Response, methods)
-            : handler(context));
+            : handler(context)));
 
     /// <summary>405 with the sentence of section 1 and the <c>Allow</c> header RFC 9110 §15.5.6 requires.</summary>
     private static Task MethodNotAllowed(HttpResponse response, string[] methods)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Orleans.Tokens.Gateway.Requests;
 
@@ -21,6 +22,8 @@ internal sealed class EndAfterDataReader(PipeReader inner) : PipeReader
     /// <summary>Bytes of the last buffer handed out that its reader examined, counted from what it consumed.</summary>
     private long _examined;
 
+    // Pooled: most reads wait for the connection's next request, and each would otherwise allocate its state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
         Shown(await inner.ReadAsync(cancellationToken));
 
