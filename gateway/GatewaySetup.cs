@@ -129,15 +129,13 @@ internal static class GatewaySetup
 
     /// <summary>
     /// A path of section 1: exact (routing alone ignores case and a trailing slash), so anything else is 404;
-    /// on the path, another method is 405. The handler is a <see cref="RequestDelegate"/>, which routing runs as it
-    /// is; a lambda typed only as a <see cref="Delegate"/> would be wrapped by the minimal API's request delegate
-    /// factory, which costs each request an items dictionary.
+    /// on the path, another method is 405.
     /// </summary>
     private static IEndpointConventionBuilder MapContract(this WebApplication app, string path, string[] methods, RequestDelegate handler) =>
-        app.Map(path, (RequestDelegate)(context =>
+        app.Map(path, (HttpContext context) =>
             !string.Equals(context.Request.Path.Value, path, StringComparison.Ordinal) ? NotFound(context)
             : !methods.Contains(context.Request.Method) ? MethodNotAllowed(context.Response, methods)
-            : handler(context)));
+            : handler(context));
 
     /// <summary>405 with the sentence of section 1 and the <c>Allow</c> header RFC 9110 §15.5.6 requires.</summary>
     private static Task MethodNotAllowed(HttpResponse response, string[] methods)
