@@ -19,6 +19,10 @@ internal static class GatewaySetup
     public static WebApplicationBuilder AddTokensGateway(this WebApplicationBuilder builder)
     {
         var settings = TokensSettings.From(builder.Configuration);
+        // ASP.NET Core's hosting starts an Activity for every request while this logger is enabled at any level (for
+        // the request log's scope), and nothing here reads one (issue 13). Off unless a setting names the category.
+        if (builder.Configuration[$"Logging:LogLevel:{HostingDiagnosticsLog}"] is null)
+            builder.Logging.AddFilter(HostingDiagnosticsLog, LogLevel.None);
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:8080");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -120,6 +124,9 @@ internal static class GatewaySetup
     /// </summary>
     public static void MapProbes(this WebApplication app, IServiceProvider gateway, bool metrics) =>
         app.MapTokensProbes(gateway, (path, handler) => app.MapContract(path, Get, handler), metrics);
+
+    /// <summary>The log category of ASP.NET Core's per-request hosting diagnostics.</summary>
+    private const string HostingDiagnosticsLog = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     /// <summary>The CORS policy of the rights URLs, so that a player's page on another origin gets its license (section 8).</summary>
     private const string RightsCors = "rights";

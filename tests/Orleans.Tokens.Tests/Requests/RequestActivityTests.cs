@@ -8,7 +8,7 @@ namespace Orleans.Tokens.Tests.Requests;
 /// Issue 13: no <see cref="System.Diagnostics.Activity"/> per request where nothing listens. ASP.NET Core's hosting
 /// starts one for every request while its <c>Microsoft.AspNetCore.Hosting.Diagnostics</c> logger is enabled at any
 /// level (for the request log's scope), which <c>Microsoft.AspNetCore: Warning</c> alone would leave on; the
-/// gateway's settings turn that logger off, and no tracing listener is registered.
+/// gateway turns that logger off unless a setting names it, and registers no tracing listener.
 /// </summary>
 public sealed class RequestActivityTests(RequestActivityGateway gateway) : IClassFixture<RequestActivityGateway>
 {
