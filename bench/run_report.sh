@@ -74,6 +74,26 @@ report() {
         if awk -v x="$median" -v g="$keyed_goal" 'BEGIN{exit !(x >= g)}'; then goals="yes"; else goals="NO"; missed=1; fi
         echo "keyed vs unkeyed, $group: median (d)/(b) of $pairs pairs = $median (goal >= $keyed_goal: $goals)"
     done < <(cut -d'|' -f1 "$work/pair-ratios" | awk '!seen[$0]++')
+    local spread hot spread_p99 hot_p99 goal
+    for storage in embedded cluster; do
+        base=$(awk -F'|' -v s="$storage" '$1 == s && $3 == "healthz" {print $5}' "$rows")
+        [ -n "$base" ] || continue
+        # Issue 13's goals, on one gateway: the median spread (b) of the pairs and the hot (c), over this run's (a).
+        spread=$(awk -F'|' -v s="$storage" '$1 == s && $2 == "b" && $3 !~ /-both/ {print $5}' "$rows" | sort -g \
+            | awk -v b="$base" '{v[NR] = $1} END {m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f", m / b}')
+        spread_p99=$(awk -F'|' -v s="$storage" '$1 == s && $2 == "b" && $3 !~ /-both/ {print $7}' "$rows" | sort -g | tail -1)
+        hot=$(awk -F'|' -v s="$storage" -v b="$base" '$1 == s && $3 == "hot" {printf "%.2f", $5 / b}' "$rows")
+        hot_p99=$(awk -F'|' -v s="$storage" '$1 == s && $3 == "hot" {print $7}' "$rows")
+        if [ "$storage" = embedded ]; then
+            goal=$(awk -v s="$spread" -v h="$hot" -v sp="$spread_p99" -v hp="$hot_p99" \
+                'BEGIN{print (s >= 0.35 && h >= 0.45 && sp <= 10 && hp <= 10) ? "yes" : "NO"}')
+            echo "issue 13, embedded: spread $spread (median of $pairs), hot $hot of (a); p99 at most $spread_p99 / $hot_p99 ms (goals >= 0.35, >= 0.45, p99 <= 10 ms: $goal)"
+        else
+            goal=$(awk -v s="$spread" -v h="$hot" 'BEGIN{print (s >= 0.2 && h >= 0.3) ? "yes" : "NO"}')
+            echo "issue 13, cluster, one gateway: spread $spread (median of $pairs), hot $hot of (a) (goals >= 0.2, >= 0.3: $goal)"
+        fi
+        [ "$goal" = yes ] || missed=1
+    done
     if [ -s "$work/state-bytes" ]; then
         : >"$work/key-ratios"
         while IFS='|' read -r storage letter label target rps _; do
