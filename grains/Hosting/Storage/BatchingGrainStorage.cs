@@ -135,7 +135,9 @@ public sealed class BatchingGrainStorage(IStateDatabase database, IGrainStorageS
             if (_flushing) return;
             _flushing = true;
         }
-        _ = Task.Run(Flush);
+        // Off the grain's scheduler, and without its execution context (its request context has no place in the
+        // writes of other grains): a work item rather than Task.Run, which would capture both the context and a Task.
+        ThreadPool.UnsafeQueueUserWorkItem(static storage => _ = storage.Flush(), this, preferLocal: false);
     }
 
     private async Task Flush()
