@@ -55,16 +55,10 @@ internal sealed class RequestParameters
     public ReadOnlySpan<string> All(string name)
     {
         var first = First(name);
-        var end = first;
-        while (end < _count && string.Equals(_names[end].Name, name, StringComparison.Ordinal)) end++;
-        return _values.AsSpan(first, end - first);
+        return _values.AsSpan(first, RunLength(first, name));
     }
 
-    public bool Has(string name)
-    {
-        var first = First(name);
-        return first < _count && string.Equals(_names[first].Name, name, StringComparison.Ordinal);
-    }
+    public bool Has(string name) => !All(name).IsEmpty;
 
     /// <summary>
     /// The suffixes of the names <c>{prefix}.{suffix}</c> given (section 14's indexed names, <c>kid.0</c>), each once,
@@ -93,11 +87,18 @@ internal sealed class RequestParameters
         for (var first = 0; first < _count;)
         {
             var name = _names[first].Name;
-            var end = first + 1;
-            while (end < _count && string.Equals(_names[end].Name, name, StringComparison.Ordinal)) end++;
-            if (!aside.Contains(name)) yield return (name, _values.AsMemory(first, end - first));
-            first = end;
+            var length = RunLength(first, name);
+            if (!aside.Contains(name)) yield return (name, _values.AsMemory(first, length));
+            first += length;
         }
+    }
+
+    /// <summary>How many parameters from <paramref name="first"/> on are named <paramref name="name"/>.</summary>
+    private int RunLength(int first, string name)
+    {
+        var end = first;
+        while (end < _count && string.Equals(_names[end].Name, name, StringComparison.Ordinal)) end++;
+        return end - first;
     }
 
     /// <summary>The index of the first parameter named <paramref name="name"/> or after it (a binary search).</summary>
