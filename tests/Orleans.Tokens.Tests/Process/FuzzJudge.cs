@@ -101,7 +101,8 @@ internal sealed class FuzzJudge(TokenKeyRing ring, Uri baseUrl)
                 }
                 if (token is null || token.Length > 2048 || !TokenRequests.Base64UrlNoPadding().IsMatch(token))
                     return "the token is not base64url without padding of at most 2,048 characters";
-                return ring.Open(token, DateTimeOffset.UtcNow, out var reason) is null ? $"the minted token does not open: {reason}" : null;
+                // As of the earliest instant: an expirationTime of "+1" may have passed by the time the answer is judged.
+                return ring.Open(token, DateTimeOffset.MinValue, out var reason) is null ? $"the minted token does not open: {reason}" : null;
             case 400 or 401:
                 var json = contentType.StartsWith("application/json");
                 var html = contentType.StartsWith("text/html");
