@@ -78,7 +78,7 @@ report() {
         if awk -v x="$median" -v g="$keyed_goal" 'BEGIN{exit !(x >= g)}'; then goals="yes"; else goals="NO"; missed=1; fi
         echo "keyed vs unkeyed, $group: median (d)/(b) of $pairs pairs = $median (goal >= $keyed_goal: $goals)"
     done < <(cut -d'|' -f1 "$work/pair-ratios" | awk '!seen[$0]++')
-    local spread hot spread_p99 hot_p99 goal spread_goal hot_goal p99_max where
+    local spread hot spread_p99 hot_p99 goal spread_goal hot_goal p99_max where p99 p99_goal
     for storage in embedded cluster; do
         base=$(awk -F'|' -v s="$storage" '$1 == s && $3 == "healthz" {print $5}' "$rows")
         [ -n "$base" ] || continue
@@ -94,11 +94,9 @@ report() {
         hot_p99=$(awk -F'|' -v s="$storage" '$1 == s && $3 == "hot" {print $7}' "$rows")
         goal=$(awk -v s="$spread" -v h="$hot" -v sp="$spread_p99" -v hp="$hot_p99" -v sg="$spread_goal" -v hg="$hot_goal" -v pm="$p99_max" \
             'BEGIN{print (s >= sg && h >= hg && (pm == "" || (sp <= pm && hp <= pm))) ? "yes" : "NO"}')
-        if [ -n "$p99_max" ]; then
-            echo "issue 13, $where: spread $spread (median of $pairs), hot $hot of (a); p99 at most $spread_p99 / $hot_p99 ms (goals >= $spread_goal, >= $hot_goal, p99 <= $p99_max ms: $goal)"
-        else
-            echo "issue 13, $where: spread $spread (median of $pairs), hot $hot of (a) (goals >= $spread_goal, >= $hot_goal: $goal)"
-        fi
+        p99= p99_goal=
+        [ -z "$p99_max" ] || p99="; p99 at most $spread_p99 / $hot_p99 ms" p99_goal=", p99 <= $p99_max ms"
+        echo "issue 13, $where: spread $spread (median of $pairs), hot $hot of (a)$p99 (goals >= $spread_goal, >= $hot_goal$p99_goal: $goal)"
         [ "$goal" = yes ] || missed=1
     done
     if [ -s "$work/state-bytes" ]; then
